@@ -1,0 +1,67 @@
+"""Roles and what each may do. Scope (which records) is separate: see yingji.scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jurisdictions.choices import Level
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    TOWNSHIP_ADMIN = "township_admin", _("乡镇管理员")
+    TOWNSHIP_STAFF = "township_staff", _("乡镇工作人员")
+    VILLAGE_CADRE = "village_cadre", _("村社干部")
+    GRID_WORKER = "grid_worker", _("网格员")
+    ENTERPRISE_USER = "enterprise_user", _("企业用户")
+    LEADER = "leader", _("领导（只读）")
+    AUDITOR = "auditor", _("审计员")
+
+
+# Jurisdiction levels a role may be attached to.
+ROLE_LEVELS: dict[str, set[str]] = {
+    Role.COUNTY_ADMIN: {Level.COUNTY},
+    Role.TOWNSHIP_ADMIN: {Level.TOWNSHIP},
+    Role.TOWNSHIP_STAFF: {Level.TOWNSHIP},
+    Role.VILLAGE_CADRE: {Level.VILLAGE},
+    Role.GRID_WORKER: {Level.GRID, Level.VILLAGE},
+    Role.ENTERPRISE_USER: {Level.TOWNSHIP, Level.VILLAGE, Level.GRID},
+    Role.LEADER: {Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE},
+    Role.AUDITOR: {Level.COUNTY, Level.TOWNSHIP},
+}
+
+
+class Capability(models.TextChoices):
+    """Named permissions checked by write actions, pages and API handlers."""
+
+    EDIT_REGISTRY = "registry.edit", _("编辑台账")
+    MANAGE_POSITIONS = "people.positions", _("任免岗位")
+    SEE_MOBILE = "people.see_mobile", _("查看完整手机号")
+    MANAGE_USERS = "accounts.manage", _("管理账号")
+    VIEW_AUDIT = "audit.view", _("查看审计日志")
+    EDIT_JURISDICTION = "jurisdictions.edit", _("编辑辖区")
+    MANAGE_VOCABULARY = "vocabulary.manage", _("维护岗位类型和责任清单")
+
+
+_ALL_WRITERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
+
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    Capability.EDIT_REGISTRY: _ALL_WRITERS,
+    Capability.MANAGE_POSITIONS: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
+    Capability.SEE_MOBILE: _ALL_WRITERS | {Role.LEADER},
+    Capability.MANAGE_USERS: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
+    Capability.VIEW_AUDIT: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.AUDITOR},
+    Capability.EDIT_JURISDICTION: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
+    Capability.MANAGE_VOCABULARY: {Role.COUNTY_ADMIN},
+}
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return user.role in ROLE_CAPABILITIES.get(capability, set())

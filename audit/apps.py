@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "审计"
+
+    def ready(self) -> None:
+        from audit import tracking
+
+        tracking.connect()

@@ -1,0 +1,60 @@
+"""Request middleware: the actor context for audit and the jurisdiction scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+
+from yingji import scoping
+from yingji.context import ActorContext, acting
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+class RequestContextMiddleware:
+    """Give each request an id and make it the actor of any change it causes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ctx = ActorContext(request=request, remote_addr=client_ip(request))
+        request.request_id = ctx.request_id  # type: ignore[attr-defined]
+        with acting(ctx):
+            response = self.get_response(request)
+        response["X-Request-ID"] = str(ctx.request_id)
+        return response
+
+
+class JurisdictionScopeMiddleware:
+    """Fix the scope of every request from its user; anonymous requests see nothing.
+
+    Token-authenticated API calls re-activate the scope once the token names the user
+    (see `accounts.auth`); the reset here restores the outer value either way.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        scope = scoping.scope_for_user(getattr(request, "user", None))
+        request.jurisdiction_scope = scope  # type: ignore[attr-defined]
+        token = scoping.activate(scope)
+        try:
+            response = self.get_response(request)
+        finally:
+            scoping.deactivate(token)
+        if isinstance(response, StreamingHttpResponse):
+            # Streaming bodies (exports) are produced after the middleware returns.
+            final_scope = getattr(request, "jurisdiction_scope", scope)
+            response.streaming_content = _scoped_stream(response.streaming_content, final_scope)
+        return response
+
+
+def _scoped_stream(content: Any, scope: scoping.Scope) -> Iterator[bytes]:
+    with scoping.use_scope(scope):
+        yield from content
