@@ -110,7 +110,7 @@ def history_of(instance: models.Model) -> models.QuerySet:
 
     return ObjectChange.unscoped.filter(
         content_type=ContentType.objects.get_for_model(type(instance)), object_id=str(instance.pk)
-    ).select_related("user")
+    ).select_related("user", "content_type")
 
 
 def connect() -> None:

@@ -43,7 +43,7 @@ def run_due_jobs(worker_id: str) -> list[str]:
         try:
             with acting_as_system(f"worker {job.name}"):
                 job.func()
-        except Exception:  # noqa: BLE001 - one failing job must not stop the worker
+        except Exception:
             error = traceback.format_exc()[-4000:]
             log.exception("job %s failed", job.name)
         JobSchedule.objects.filter(pk=schedule.pk, locked_by=worker_id).update(
@@ -64,7 +64,7 @@ def run_tick_handlers() -> None:
         try:
             with acting_as_system(f"worker {name}"):
                 handler()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("tick handler %s failed", name)
 
 
@@ -86,7 +86,7 @@ def run_forever(worker_id: str | None = None, *, once: bool = False, stop: objec
             close_old_connections()
             try:
                 tick(worker_id)
-            except Exception:  # noqa: BLE001 - e.g. the database restarting; try again next tick
+            except Exception:
                 log.exception("worker tick failed")
             if once or (stop is not None and stop.is_set()):  # type: ignore[attr-defined]
                 break

@@ -11,7 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from jurisdictions.choices import CHILD_LEVEL, CODE_LENGTH, KINDS_BY_LEVEL, Kind, Level
 from jurisdictions.geometry import bbox_of, centroid_of, validate_geometry
 from yingji.models import Archivable, TimeStamped
-from yingji.scoping import PATH_SEPARATOR, PathField, ScopedManager, UnscopedManager
+from yingji.scoping import PATH_SEPARATOR, PathField, ScopedManager, ScopedQuerySet, UnscopedManager, current_scope
+
+
+class JurisdictionQuerySet(ScopedQuerySet):
+    def visible_roots(self) -> JurisdictionQuerySet:
+        """The highest nodes the active scope can see: its own roots, or the tree's tops."""
+        scope = current_scope()
+        nodes = self.filter(archived_at__isnull=True)
+        if scope.unrestricted:
+            return nodes.filter(parent__isnull=True)
+        return nodes.filter(path__in=scope.paths)
+
+
+class JurisdictionManager(ScopedManager.from_queryset(JurisdictionQuerySet)):  # type: ignore[misc]
+    """Scoped manager with tree helpers."""
 
 
 class Jurisdiction(TimeStamped, Archivable):
@@ -46,7 +60,7 @@ class Jurisdiction(TimeStamped, Archivable):
     audited = True
     audit_exclude = frozenset({"min_lng", "min_lat", "max_lng", "max_lat"})
 
-    objects = ScopedManager()
+    objects = JurisdictionManager()
     unscoped = UnscopedManager()
 
     class Meta:

@@ -12,6 +12,7 @@ from people.choices import Gender
 from people.protection import mask_id_number, mask_mobile, seal
 from people.validators import validate_mobile
 from yingji.models import Registry, TimeStamped
+from yingji.scoping import ScopedManager, ScopedQuerySet
 
 
 class PositionKind(TimeStamped):
@@ -76,7 +77,7 @@ class Person(Registry):
         return mask_mobile(self.mobile)
 
 
-class PositionQuerySet(models.QuerySet):
+class PositionQuerySet(ScopedQuerySet):
     def current(self, on: Any = None) -> PositionQuerySet:
         on = on or timezone.localdate()
         return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on), archived_at__isnull=True)
@@ -92,6 +93,8 @@ class Position(Registry):
     is_primary = models.BooleanField(_("主要岗位"), default=False)
     duty_phone = models.CharField(_("值班电话"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = ScopedManager.from_queryset(PositionQuerySet)()
 
     class Meta:
         verbose_name = _("岗位任职")

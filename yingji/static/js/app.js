@@ -1,0 +1,34 @@
+// Small behaviours shared by every page. CSP forbids inline scripts, so pages declare
+// what they need with data-* attributes and this file wires it up.
+(function () {
+  "use strict";
+
+  function setupNavToggle() {
+    var toggle = document.querySelector("[data-nav-toggle]");
+    var nav = document.getElementById("site-nav");
+    if (!toggle || !nav) return;
+    toggle.addEventListener("click", function () {
+      var open = nav.classList.toggle("is-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  // <form data-confirm="确定归档？"> asks before submitting (archive, end position).
+  function setupConfirm(root) {
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      if (form.dataset.confirmBound) return;
+      form.dataset.confirmBound = "1";
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupNavToggle();
+    setupConfirm(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    setupConfirm(event.target);
+  });
+})();
