@@ -6,7 +6,7 @@ from typing import Any
 from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.auth import announce_login, bind_user
@@ -59,7 +59,7 @@ def revoke_token(request: HttpRequest) -> Any:
     token = getattr(request, "api_token", None)
     if token is not None:
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, summary="当前账号")

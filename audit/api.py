@@ -28,6 +28,11 @@ class ChangeOut(Schema):
     before: dict[str, Any]
     after: dict[str, Any]
     request_id: str | None
+    jurisdiction_code: str | None
+
+    @staticmethod
+    def resolve_jurisdiction_code(obj: ObjectChange) -> str | None:
+        return obj.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1] or None
 
     @staticmethod
     def resolve_request_id(obj: ObjectChange) -> str | None:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from accounts.roles import Capability
@@ -154,7 +154,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     data = payload.dict()
     node = _node(data.pop("jurisdiction_code"))
     person = actions.create_person(by=request.user, jurisdiction=node, **{k: v or "" for k, v in data.items() if k != "id_number"}, id_number=payload.id_number)
-    return 201, people_queryset().get(pk=person.pk)
+    return Status(201, people_queryset().get(pk=person.pk))
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="人员详情")
@@ -258,7 +258,7 @@ def create_position(request: HttpRequest, payload: PositionIn) -> Any:
         is_primary=payload.is_primary,
         note=payload.note,
     )
-    return 201, Position.objects.select_related("person", "kind", "jurisdiction").get(pk=position.pk)
+    return Status(201, Position.objects.select_related("person", "kind", "jurisdiction").get(pk=position.pk))
 
 
 @router.post("/positions/{position_id}/end", response=PositionOut, summary="离任")

@@ -80,7 +80,7 @@ class Person(Registry):
 class PositionQuerySet(ScopedQuerySet):
     def current(self, on: Any = None) -> PositionQuerySet:
         on = on or timezone.localdate()
-        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gte=on), archived_at__isnull=True)
+        return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gt=on), archived_at__isnull=True)
 
 
 class Position(Registry):
@@ -107,4 +107,4 @@ class Position(Registry):
 
     @property
     def is_current(self) -> bool:
-        return self.archived_at is None and (self.end_date is None or self.end_date >= timezone.localdate())
+        return self.archived_at is None and (self.end_date is None or self.end_date > timezone.localdate())

@@ -1,0 +1,126 @@
+"""The leak matrix: for every role, an account from another township sees nothing of ours.
+
+Township A (丹东街道) holds the demo data under test; each outsider holds one role in
+township B (石浦镇). Every list must omit A's records, every detail must answer 404, and
+every write must fail as if the record did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.roles import Role
+from demo.constants import GRID_A, TOWNSHIP_A, VILLAGE_A
+from people.models import Person, Position
+
+OUTSIDER_ROLES = [r.value for r in Role if r not in (Role.COUNTY_ADMIN,)]
+
+
+def _a_person() -> Person:
+    return Person.unscoped.filter(jurisdiction__code=VILLAGE_A).order_by("id").first()
+
+
+def _a_position() -> Position:
+    return Position.unscoped.filter(jurisdiction__code=GRID_A).order_by("id").first()
+
+
+def _codes(payload: Any) -> list[str]:
+    if "features" in payload:
+        return [f["properties"]["code"] for f in payload["features"]]
+    return [item.get("jurisdiction_code") or "" for item in payload["items"]]
+
+
+@pytest.fixture
+def township_a_change(demo_user: Any, api_as: Any) -> None:
+    """An audited edit inside township A, so the audit log has something to leak."""
+    person = _a_person()
+    client = api_as(demo_user("township_admin"))
+    response = client.patch(f"/api/v1/people/{person.pk}", {"title": "组长"}, content_type="application/json")
+    assert response.status_code == 200
+
+
+LIST_ENDPOINTS = [
+    "/api/v1/jurisdictions",
+    "/api/v1/jurisdictions?level=village",
+    "/api/v1/jurisdictions?level=grid&page_size=500",
+    "/api/v1/jurisdictions?q=丹东",
+    "/api/v1/people?page_size=500",
+    "/api/v1/people?q=1",
+    "/api/v1/positions?page_size=500",
+    "/api/v1/audit/changes?page_size=500",
+    "/api/v1/map/jurisdictions",
+]
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+@pytest.mark.parametrize("url", LIST_ENDPOINTS)
+def test_outsider_lists_contain_nothing_from_another_township(
+    role: str, url: str, outsiders: dict[str, Any], api_as: Any, township_a_change: None
+) -> None:
+    response = api_as(outsiders[role]).get(url)
+    if response.status_code == 403:  # e.g. the audit log for roles without VIEW_AUDIT
+        return
+    assert response.status_code == 200, response.content
+    leaked = [c for c in _codes(response.json()) if c.startswith(TOWNSHIP_A)]
+    assert leaked == []
+
+
+def _detail_urls() -> list[str]:
+    person, position = _a_person(), _a_position()
+    return [
+        f"/api/v1/jurisdictions/{TOWNSHIP_A}",
+        f"/api/v1/jurisdictions/{VILLAGE_A}",
+        f"/api/v1/jurisdictions?parent={TOWNSHIP_A}",
+        f"/api/v1/map/jurisdictions?parent={VILLAGE_A}",
+        f"/api/v1/map/jurisdictions?code={GRID_A}",
+        f"/api/v1/people/{person.pk}",
+        f"/api/v1/people/{person.pk}/history",
+        f"/api/v1/people?jurisdiction={VILLAGE_A}",
+        f"/api/v1/positions?jurisdiction={GRID_A}",
+        f"/api/v1/positions/{position.pk}/end",
+    ]
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_gets_404_for_every_record_of_another_township(
+    role: str, outsiders: dict[str, Any], api_as: Any
+) -> None:
+    client = api_as(outsiders[role])
+    for url in _detail_urls():
+        response = client.post(url, {}, content_type="application/json") if url.endswith("/end") else client.get(url)
+        assert response.status_code == 404, (url, response.status_code, response.content[:200])
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_cannot_write_to_another_townships_records(role: str, outsiders: dict[str, Any], api_as: Any) -> None:
+    client = api_as(outsiders[role])
+    person = _a_person()
+    before = (person.name, person.mobile, person.archived_at)
+    assert client.patch(f"/api/v1/people/{person.pk}", {"name": "篡改"}, content_type="application/json").status_code == 404
+    assert client.post(f"/api/v1/people/{person.pk}/archive", {}, content_type="application/json").status_code == 404
+    assert client.patch(f"/api/v1/jurisdictions/{VILLAGE_A}", {"name": "篡改"}, content_type="application/json").status_code == 404
+    created = client.post(
+        "/api/v1/people",
+        {"name": "越界登记", "mobile": "13900000001", "jurisdiction_code": VILLAGE_A},
+        content_type="application/json",
+    )
+    assert created.status_code in (400, 403)
+    person.refresh_from_db()
+    assert (person.name, person.mobile, person.archived_at) == before
+    assert not Person.unscoped.filter(name="越界登记").exists()
+
+
+def test_county_admin_sees_every_township(demo_user: Any, api_as: Any) -> None:
+    payload = api_as(demo_user("county_admin")).get("/api/v1/jurisdictions?level=township").json()
+    assert payload["count"] >= 3
+
+
+def test_the_same_role_inside_the_township_does_see_its_records(demo_user: Any, api_as: Any) -> None:
+    """Guards the matrix above against passing because nothing is visible to anyone."""
+    client = api_as(demo_user("village_cadre"))
+    person = _a_person()
+    assert client.get(f"/api/v1/people/{person.pk}").status_code == 200
+    codes = _codes(client.get("/api/v1/people?page_size=500").json())
+    assert codes and all(c.startswith(VILLAGE_A) for c in codes)
