@@ -37,7 +37,6 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import ApiToken, User  # noqa: E402
-from demo.constants import TOWNSHIP_A  # noqa: E402
 from people.models import Person  # noqa: E402
 from yingji import scoping  # noqa: E402
 
@@ -47,7 +46,7 @@ PAGE_SIZE = 50
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(label: str, func: Callable[[int], object]) -> list[float]:
