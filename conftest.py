@@ -11,6 +11,11 @@ from django.core.management import call_command
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Seed the small demo county once; each test then runs in a rolled-back transaction."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if "test" not in name.rsplit("/", 1)[-1]:
+        raise RuntimeError(f"refusing to seed a non-test database: {name}")
     with django_db_blocker.unblock():
         call_command("seed_demo", scale="small", verbosity=0)
 

@@ -16,7 +16,7 @@ def validate_geometry(geometry: dict[str, Any]) -> None:
         raise ValueError("边界必须是 GeoJSON 的 Polygon 或 MultiPolygon 几何对象")
     try:
         geom = shape(geometry)
-    except Exception as exc:  # noqa: BLE001 - shapely raises many kinds for bad input
+    except Exception as exc:
         raise ValueError(f"边界坐标格式有误：{exc}") from exc
     min_x, min_y, max_x, max_y = geom.bounds
     if not (-180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90):

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from jurisdictions import views
 
 app_name = "jurisdictions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("map/", views.map_page, name="map"),
+    re_path(r"^(?P<code>\d{6,20})/$", views.detail, name="detail"),
+    re_path(r"^(?P<code>\d{6,20})/edit/$", views.edit, name="edit"),
+]

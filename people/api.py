@@ -114,8 +114,9 @@ class PeopleFilter(Schema):
 
 
 def people_queryset() -> Any:
-    current = Position.objects.current().select_related("kind", "jurisdiction")
-    return Person.objects.select_related("jurisdiction").prefetch_related(
+    # Boundaries are large GeoJSON documents; a people list never needs them.
+    current = Position.objects.current().select_related("kind", "jurisdiction").defer("jurisdiction__boundary")
+    return Person.objects.select_related("jurisdiction").defer("jurisdiction__boundary", "id_number_sealed").prefetch_related(
         Prefetch("positions", queryset=current, to_attr="current_positions")
     )
 
@@ -227,7 +228,7 @@ class PositionFilter(Schema):
 @router.get("/positions", response=list[PositionOut], summary="岗位任职列表")
 @paginate(Page)
 def list_positions(request: HttpRequest, filters: Query[PositionFilter]) -> Any:
-    positions = Position.objects.select_related("person", "kind", "jurisdiction")
+    positions = Position.objects.select_related("person", "kind", "jurisdiction").defer("jurisdiction__boundary")
     if not filters.include_ended:
         positions = positions.current()
     if filters.jurisdiction:
