@@ -124,3 +124,52 @@ def test_the_same_role_inside_the_township_does_see_its_records(demo_user: Any, 
     assert client.get(f"/api/v1/people/{person.pk}").status_code == 200
     codes = _codes(client.get("/api/v1/people?page_size=500").json())
     assert codes and all(c.startswith(VILLAGE_A) for c in codes)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _township_a_names() -> list[str]:
+    from jurisdictions.models import Jurisdiction
+
+    names = list(Jurisdiction.unscoped.filter(path__within=f"/330225/{TOWNSHIP_A}/").values_list("name", flat=True))
+    names += list(Person.unscoped.filter(jurisdiction_path__within=f"/330225/{TOWNSHIP_A}/").values_list("name", flat=True))
+    return names
+
+
+LIST_PAGES = ["/", "/jurisdictions/", "/jurisdictions/map/", "/people/?page_size=200", "/people/kinds/", "/audit/", "/audit/logins/"]
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_pages_show_nothing_from_another_township(
+    role: str, outsiders: dict[str, Any], township_a_change: None, client: Any
+) -> None:
+    client.force_login(outsiders[role])
+    own_names = set(Person.unscoped.filter(jurisdiction__code__startswith="330225100").values_list("name", flat=True))
+    foreign = [n for n in _township_a_names() if n not in own_names and len(n) >= 3]
+    for url in LIST_PAGES:
+        response = client.get(url)
+        if response.status_code in (403, 302):
+            continue
+        assert response.status_code == 200, (url, response.status_code)
+        html = response.content.decode()
+        leaked = [n for n in foreign if n in html]
+        assert leaked == [], (url, leaked[:5])
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_gets_404_for_every_page_of_another_townships_records(
+    role: str, outsiders: dict[str, Any], client: Any
+) -> None:
+    client.force_login(outsiders[role])
+    person, position = _a_person(), _a_position()
+    for url in [
+        f"/jurisdictions/{TOWNSHIP_A}/",
+        f"/jurisdictions/{VILLAGE_A}/",
+        f"/jurisdictions/{VILLAGE_A}/edit/",
+        f"/people/{person.pk}/",
+        f"/people/{person.pk}/edit/",
+    ]:
+        assert client.get(url).status_code == 404, url
+    for url in [f"/people/{person.pk}/archive/", f"/people/{person.pk}/appoint/", f"/people/positions/{position.pk}/end/"]:
+        assert client.post(url, {}).status_code == 404, url
