@@ -78,3 +78,10 @@ def test_ledger_rows_cannot_be_hard_deleted(db: Any) -> None:
 
     with pytest.raises(LedgerDeletionRefused):
         Person.unscoped.first().delete()
+
+
+def test_interface_is_chinese_even_for_an_english_browser_until_english_is_chosen(db: Any) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Sign in" in client.get("/accounts/login/").content.decode() or "Log in" in client.get("/accounts/login/").content.decode()

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from yingji import scoping
 from yingji.context import ActorContext, acting
@@ -58,3 +61,26 @@ class JurisdictionScopeMiddleware:
 def _scoped_stream(content: Any, scope: scoping.Scope) -> Iterator[bytes]:
     with scoping.use_scope(scope):
         yield from content
+
+
+class ChineseFirstLocaleMiddleware:
+    """Chinese unless the user chose another language (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a
+    government PC with an English-language browser would get English; the interface
+    is Chinese first, and English only on request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
