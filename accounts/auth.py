@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.http import HttpRequest
 from django.utils import timezone
@@ -42,9 +43,18 @@ class BearerTokenAuth(HttpBearer):
 
 
 class SessionAuth(APIKeyCookie):
-    """The browser's session cookie, with Django's CSRF check on unsafe methods."""
+    """The browser's session cookie, with Django's CSRF check on unsafe methods.
 
-    param_name = "sessionid"
+    Without a session cookie there is nothing to check, so the CSRF machinery (which
+    renders a rejection page) is not run at all for token or anonymous callers.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -129,7 +130,14 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
         message = "请求体不是合法的 JSON，请检查引号、逗号和括号"
+    elif exc.status_code == 403 and message.startswith("CSRF"):
+        message = "CSRF 校验失败：请刷新页面后重试（浏览器会话请求须携带 X-CSRFToken 头）"
     return api.create_response(request, {"detail": message}, status=exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return api.create_response(request, {"detail": f"请求体格式有误（multipart 解析失败）：{exc}"}, status=400)
 
 
 @api.exception_handler(Exception)
@@ -143,6 +151,7 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _register_routers() -> None:
     from accounts.api import router as accounts_router
+    from accounts.api import users_router
     from audit.api import router as audit_router
     from jurisdictions.api import map_router
     from jurisdictions.api import router as jurisdictions_router
@@ -153,6 +162,7 @@ def _register_routers() -> None:
     api.add_router("/map", map_router)
     api.add_router("/", people_router)
     api.add_router("/audit", audit_router)
+    api.add_router("/users", users_router)
 
 
 _register_routers()
