@@ -79,3 +79,20 @@ def test_anonymous_request_scope_sees_nothing(db: Any) -> None:
     JurisdictionScopeMiddleware(view)(request)
     assert seen["count"] == 0
     assert Jurisdiction.objects.count() > 0  # outside the request: unrestricted system scope
+
+
+def test_scope_condition_is_served_by_an_index(db: Any) -> None:
+    """The subtree filter must stay one indexable condition on both databases."""
+    from django.db import connection
+
+    a = Jurisdiction.unscoped.get(code=TOWNSHIP_A)
+    queryset = Person.unscoped.filter(jurisdiction_path__within=a.path).values("id")
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "INDEX" in plan.upper(), plan
