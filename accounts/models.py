@@ -47,6 +47,10 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="account",
     )
+    # Kept on the account (and so in its change log) because "why was this person cut
+    # off?" is the first question when a deactivated user calls the township.
+    deactivated_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+    deactivation_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
 
     scope_path_field = "jurisdiction_path"
     audited = True

@@ -65,3 +65,58 @@ def has_capability(user: Any, capability: str) -> bool:
     if user.is_superuser:
         return True
     return user.role in ROLE_CAPABILITIES.get(capability, set())
+
+
+# Who may hand out which role (账号授权). A manager may create an account with, move an
+# account to, or otherwise manage an account holding, only the roles listed for their
+# own role; everything else (and every superuser account) needs someone higher up.
+#
+# - A county admin sits at the root of the tree and nobody in the system is above them,
+#   so they may grant every role, including county admin: a county can hand over its
+#   administration without waiting for a superuser.
+# - A township admin runs the township's own people: staff, village cadres, grid
+#   workers, enterprise users, and a read-only leader or auditor for the township. They
+#   may not grant township admin (no admin appoints or unseats a peer, which would let one
+#   admin take over a colleague's account by resetting its password) nor county admin.
+# - Every other role manages no accounts.
+#
+# Roles are not a single line (a leader reads everything but edits nothing, an auditor
+# only reads the log), so the rank is written as explicit sets rather than numbers.
+GRANTABLE_ROLES: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(Role.values),
+    Role.TOWNSHIP_ADMIN: frozenset(
+        {
+            Role.TOWNSHIP_STAFF,
+            Role.VILLAGE_CADRE,
+            Role.GRID_WORKER,
+            Role.ENTERPRISE_USER,
+            Role.LEADER,
+            Role.AUDITOR,
+        }
+    ),
+}
+
+
+def grantable_roles(user: Any) -> frozenset[str]:
+    """The roles `user` may give to an account (none without the MANAGE_USERS capability)."""
+    if not has_capability(user, Capability.MANAGE_USERS):
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(Role.values)
+    return GRANTABLE_ROLES.get(user.role, frozenset())
+
+
+def may_manage(manager: Any, account: Any) -> bool:
+    """Whether `manager` may change `account` at all: its current role must be one they grant.
+
+    Accounts without a role carry no capabilities, so any manager may take them over;
+    superuser accounts are managed only by superusers. Scope (is the account in the
+    manager's subtree?) is checked separately, by the scoped managers.
+    """
+    if not has_capability(manager, Capability.MANAGE_USERS):
+        return False
+    if manager.is_superuser:
+        return True
+    if account.is_superuser:
+        return False
+    return not account.role or account.role in grantable_roles(manager)

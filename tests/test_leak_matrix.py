@@ -173,3 +173,57 @@ def test_outsider_gets_404_for_every_page_of_another_townships_records(
         assert client.get(url).status_code == 404, url
     for url in [f"/people/{person.pk}/archive/", f"/people/{person.pk}/appoint/", f"/people/positions/{position.pk}/end/"]:
         assert client.post(url, {}).status_code == 404, url
+
+
+# --- accounts (账号管理) -------------------------------------------------------------------
+
+
+def _township_a_accounts() -> list[Any]:
+    from accounts.models import User
+
+    return list(User.unscoped.filter(jurisdiction_path__within=f"/330225/{TOWNSHIP_A}/").order_by("id"))
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_account_lists_contain_nothing_from_another_township(
+    role: str, outsiders: dict[str, Any], api_as: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    ours = _township_a_accounts()
+    assert ours
+    response = api_as(outsiders[role]).get("/api/v1/users?page_size=500")
+    assert response.status_code in (200, 403), response.content
+    if response.status_code == 200:
+        payload = response.json()
+        assert [c for c in _codes(payload) if c.startswith(TOWNSHIP_A)] == []
+        assert {item["id"] for item in payload["items"]}.isdisjoint({u.pk for u in ours})
+    client.force_login(outsiders[role])
+    page = client.get("/accounts/users/?status=")
+    assert page.status_code in (200, 403)
+    html = page.content.decode()
+    foreign = [n for n in _township_a_names() if len(n) >= 3]
+    assert [n for n in foreign if n in html] == []
+    assert [u.username for u in ours if reverse("accounts:user_detail", args=[u.pk]) in html] == []
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_gets_404_for_every_account_of_another_township(
+    role: str, outsiders: dict[str, Any], api_as: Any, client: Any
+) -> None:
+    outsider = outsiders[role]
+    api = api_as(outsider)
+    client.force_login(outsider)
+    filtered = api.get(f"/api/v1/users?jurisdiction={TOWNSHIP_A}")
+    assert filtered.status_code == (404 if outsider.can("accounts.manage") else 403)
+    for account in _township_a_accounts():
+        assert api.get(f"/api/v1/users/{account.pk}").status_code == 404, account.username
+        assert api.patch(f"/api/v1/users/{account.pk}", {"role": "grid_worker"}, content_type="application/json").status_code == 404
+        for verb in ("deactivate", "reactivate", "unlock", "reset-password"):
+            body = {"new_password": "Leak-Matrix-2026x"} if verb == "reset-password" else {}
+            assert api.post(f"/api/v1/users/{account.pk}/{verb}", body, content_type="application/json").status_code == 404, verb
+        for url in (f"/accounts/users/{account.pk}/", f"/accounts/users/{account.pk}/role/", f"/accounts/users/{account.pk}/password/"):
+            assert client.get(url).status_code == 404, url
+        for url in (f"/accounts/users/{account.pk}/deactivate/", f"/accounts/users/{account.pk}/unlock/", f"/accounts/users/{account.pk}/person/"):
+            assert client.post(url, {}).status_code == 404, url
+    assert all(u.is_active for u in _township_a_accounts())
