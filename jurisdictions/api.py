@@ -5,15 +5,17 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from jurisdictions.actions import update_jurisdiction
 from jurisdictions.choices import Level
+from jurisdictions.ledgers import JURISDICTION_LEDGER, feature, geojson_response, tree_rows
 from jurisdictions.models import Jurisdiction
 from yingji.api import Page
+from yingji.ledgers import dated_filename, xlsx_response
 
 router = Router(tags=["辖区"])
 map_router = Router(tags=["地图"])
@@ -108,6 +110,21 @@ def list_jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter])
     return with_child_counts(nodes).order_by("path")
 
 
+class ExportFilter(Schema):
+    code: str | None = Field(None, description="辖区代码：只导出该辖区及其下级；不填为全部可见辖区")
+
+
+def _export_root(code: str | None) -> Jurisdiction | None:
+    return get_object_or_404(Jurisdiction.objects, code=code) if code else None
+
+
+# Declared before /{code}, which would otherwise read "export.xlsx" as a code.
+@router.get("/export.xlsx", summary="导出辖区台账（Excel，含人员、网格员等统计）")
+def export_jurisdictions(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
+    root = _export_root(filters.code)
+    return xlsx_response(JURISDICTION_LEDGER, tree_rows(root), dated_filename("辖区台账"))
+
+
 @router.get("/{code}", response=JurisdictionDetailOut, summary="辖区详情")
 def get_jurisdiction(request: HttpRequest, code: str) -> Any:
     return get_object_or_404(with_child_counts(Jurisdiction.objects.all()), code=code)
@@ -119,22 +136,6 @@ def patch_jurisdiction(request: HttpRequest, code: str, payload: JurisdictionPat
     node = get_object_or_404(Jurisdiction.objects, code=code)
     update_jurisdiction(node, by=request.user, **payload.dict(exclude_unset=True))
     return get_object_or_404(with_child_counts(Jurisdiction.objects.all()), code=code)
-
-
-def feature(node: Jurisdiction) -> dict[str, Any]:
-    return {
-        "type": "Feature",
-        "id": node.code,
-        "geometry": node.boundary,
-        "properties": {
-            "code": node.code,
-            "name": node.name,
-            "level": node.level,
-            "kind": node.kind,
-            "parent_code": node.path.rstrip("/").split("/")[-2] if node.parent_id else None,
-            "centroid": [node.centroid_lng, node.centroid_lat] if node.centroid_lng is not None else None,
-        },
-    }
 
 
 class MapFilter(Schema):
@@ -156,3 +157,8 @@ def jurisdiction_layer(request: HttpRequest, filters: Query[MapFilter]) -> Any:
         nodes = Jurisdiction.objects.visible_roots()
     fields = ["code", "name", "level", "kind", "path", "parent_id", "boundary", "centroid_lng", "centroid_lat"]
     return {"type": "FeatureCollection", "features": [feature(n) for n in nodes.only(*fields).order_by("path")]}
+
+
+@map_router.get("/jurisdictions.geojson", summary="下载辖区边界（GeoJSON FeatureCollection，全部可见辖区或 code 的下级）")
+def jurisdiction_boundaries(request: HttpRequest, filters: Query[ExportFilter]) -> StreamingHttpResponse:
+    return geojson_response(_export_root(filters.code))

@@ -15,18 +15,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.roles import Capability
 from audit.tracking import history_of
 from jurisdictions.actions import update_jurisdiction
 from jurisdictions.choices import CHILD_LEVEL, CODE_LENGTH, Level
 from jurisdictions.forms import JurisdictionForm, add_action_errors
+from jurisdictions.ledgers import JURISDICTION_LEDGER, geojson_response, tree_rows
 from jurisdictions.models import Jurisdiction
 from people.models import Person, Position
+from yingji.ledgers import dated_filename, xlsx_response
 
 # Staffing gaps: nodes of a level that should have a current holder of a position kind.
 STAFFING_RULES: list[tuple[str, str]] = [
@@ -200,3 +203,24 @@ def map_page(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def _export_root(request: HttpRequest) -> Jurisdiction | None:
+    """`?code=` limits an export to that node's subtree; a code outside the scope is a 404."""
+    code = request.GET.get("code", "").strip()
+    return get_object_or_404(Jurisdiction.objects, code=code) if code else None
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The visible tree (or one node's subtree) as the jurisdiction ledger, with counts."""
+    root = _export_root(request)
+    stem = f"辖区台账-{root.name}" if root else "辖区台账"
+    return xlsx_response(JURISDICTION_LEDGER, tree_rows(root), dated_filename(stem))
+
+
+@login_required
+@require_GET
+def export_geojson(request: HttpRequest) -> StreamingHttpResponse:
+    return geojson_response(_export_root(request))

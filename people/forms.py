@@ -140,3 +140,13 @@ class PeopleFilterForm(forms.Form):
             ("", field.empty_label),
             *((node.code, field.label_from_instance(node)) for node in visible_nodes(max_level=Level.VILLAGE)),
         ]
+
+
+class LedgerUploadForm(forms.Form):
+    """The file of a ledger import; what is in it is checked by the ledger toolkit, not here."""
+
+    file = forms.FileField(
+        label=_("台账文件"),
+        help_text=_("Excel 工作簿（.xlsx）或 CSV（UTF-8 或 GBK 编码均可）。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"}),
+    )

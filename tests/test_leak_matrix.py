@@ -227,3 +227,46 @@ def test_outsider_gets_404_for_every_account_of_another_township(
         for url in (f"/accounts/users/{account.pk}/deactivate/", f"/accounts/users/{account.pk}/unlock/", f"/accounts/users/{account.pk}/person/"):
             assert client.post(url, {}).status_code == 404, url
     assert all(u.is_active for u in _township_a_accounts())
+
+
+# --- ledger exports ---------------------------------------------------------------------------
+
+
+def _downloaded_text(response: Any) -> str:
+    """Every cell of an .xlsx download's data sheet (or the body of a GeoJSON one) as one string.
+
+    The instructions sheet is static text (its examples are codes of the demo county).
+    """
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content)
+    if not content.startswith(b"PK"):
+        return content.decode()
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return "\n".join(str(v) for row in book.worksheets[0].iter_rows(values_only=True) for v in row if v)
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+def test_outsider_exports_contain_nothing_from_another_township(
+    role: str, outsiders: dict[str, Any], api_as: Any, client: Any
+) -> None:
+    client.force_login(outsiders[role])
+    api = api_as(outsiders[role])
+    ours_mobiles = set(Person.unscoped.filter(jurisdiction_path__within=f"/330225/{TOWNSHIP_A}/").values_list("mobile", flat=True))
+    foreign_names = [n for n in _township_a_names() if len(n) >= 3]
+    for response in [
+        client.get("/people/export.xlsx"),
+        client.get("/people/export.xlsx?archived=on"),
+        client.get("/jurisdictions/export.xlsx"),
+        client.get("/jurisdictions/boundaries.geojson"),
+        api.get("/api/v1/people/export.xlsx?include_archived=true"),
+        api.get("/api/v1/jurisdictions/export.xlsx"),
+        api.get("/api/v1/map/jurisdictions.geojson"),
+    ]:
+        assert response.status_code == 200
+        text = _downloaded_text(response)
+        assert TOWNSHIP_A not in text
+        assert [m for m in ours_mobiles if m in text] == []
+        assert [n for n in foreign_names if n in text] == []
