@@ -254,3 +254,13 @@ def test_actions_still_refuse_what_the_pages_hide() -> None:
     grid_worker = User.unscoped.get(username="grid_worker")
     with pytest.raises(PermissionDenied, match="无权"):
         actions.update_person(person_in(GRID_A), by=grid_worker, title="x")
+
+
+def test_directory_pages_through_results_keeping_filters_and_htmx_target(client: Client, demo_user: object) -> None:
+    client.force_login(demo_user("county_admin"))  # type: ignore[operator]
+    first = client.get("/people/?q=")
+    html = first.content.decode()
+    assert 'aria-label="分页"' in html
+    assert 'hx-target="#people-results"' in html and "page=2" in html
+    second = client.get("/people/?q=&page=2").content.decode()
+    assert "第 2 /" in second
