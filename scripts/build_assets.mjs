@@ -11,6 +11,8 @@ const out = join(root, "yingji", "static", "vendor");
 // [package, file or directory inside the package, destination inside vendor/]
 const COPIES = [
   ["leaflet", "dist/leaflet.js", "leaflet/leaflet.js"],
+  // leaflet.js names its source map; the hashed-manifest storage of production follows that reference.
+  ["leaflet", "dist/leaflet.js.map", "leaflet/leaflet.js.map"],
   ["leaflet", "dist/leaflet.css", "leaflet/leaflet.css"],
   ["leaflet", "dist/images", "leaflet/images"],
   ["leaflet", "LICENSE", "leaflet/LICENSE"],
