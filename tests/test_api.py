@@ -201,3 +201,19 @@ def test_openapi_schema_and_docs_are_served(db: Any) -> None:
 def test_healthz_reports_the_database(db: Any) -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_absurd_page_numbers_are_refused_not_a_server_error(demo_user: Any, api_as: Any) -> None:
+    response = api_as(demo_user("county_admin")).get("/api/v1/people?page=571338042885624448&page_size=50")
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "page"
+
+
+def test_explicit_null_for_a_text_field_clears_it(demo_user: Any, api_as: Any) -> None:
+    from jurisdictions.models import Jurisdiction
+
+    response = api_as(demo_user("township_admin")).patch(f"/api/v1/jurisdictions/{GRID_A}", {"note": None}, content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert Jurisdiction.unscoped.get(code=GRID_A).note == ""
+    refused = api_as(demo_user("township_admin")).patch(f"/api/v1/jurisdictions/{GRID_A}", {"name": None}, content_type=JSON)
+    assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "name"

@@ -24,9 +24,16 @@ def require(user: Any, capability: str) -> None:
 
 
 def apply_changes(instance: models.Model, changes: dict[str, Any]) -> list[str]:
-    """Set the given fields and return the names of those whose value really changed."""
+    """Set the given fields and return the names of those whose value really changed.
+
+    An explicit null for a text column that cannot hold NULL means "empty": Django's
+    validation skips blank values, so without this the database would refuse the row.
+    """
     changed = []
     for name, value in changes.items():
+        field = instance._meta.get_field(name)
+        if value is None and not field.null and isinstance(field, (models.CharField, models.TextField)):
+            value = ""
         if getattr(instance, name) != value:
             setattr(instance, name, value)
             changed.append(name)

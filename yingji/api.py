@@ -41,7 +41,7 @@ class Page(PaginationBase):
     """Page-number pagination answering ``{"count", "items"}``."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="页码，从 1 开始")
+        page: int = Field(1, ge=1, le=1_000_000, description="页码，从 1 开始")
         page_size: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT)
 
     class Output(Schema):
