@@ -104,13 +104,22 @@ def record(instance: models.Model, action: str, before: dict[str, Any], after: d
     )
 
 
-def history_of(instance: models.Model) -> models.QuerySet:
-    """The change log of one record. The caller has already been allowed to see the record."""
+def history_of(*instances: models.Model) -> models.QuerySet:
+    """The change log of one or more records, newest first, e.g. a person and their positions.
+
+    The caller has already been allowed to see these records (they were fetched through a
+    scoped manager), so the log is read without a second scope check.
+    """
     from audit.models import ObjectChange
 
-    return ObjectChange.unscoped.filter(
-        content_type=ContentType.objects.get_for_model(type(instance)), object_id=str(instance.pk)
-    ).select_related("user", "content_type")
+    ids_by_type: dict[int, list[str]] = {}
+    for instance in instances:
+        content_type = ContentType.objects.get_for_model(type(instance))
+        ids_by_type.setdefault(content_type.pk, []).append(str(instance.pk))
+    condition = models.Q(pk__in=[])
+    for type_id, ids in ids_by_type.items():
+        condition |= models.Q(content_type_id=type_id, object_id__in=ids)
+    return ObjectChange.unscoped.filter(condition).select_related("user", "content_type").order_by("-time", "-id")
 
 
 def connect() -> None:

@@ -109,7 +109,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "current_positions": [p for p in positions if p.is_current],
         "past_positions": [p for p in positions if not p.is_current],
-        "history": history_of(person)[:HISTORY_LIMIT],
+        "history": history_of(person, *positions)[:HISTORY_LIMIT],
         "archive_form": ArchiveForm(),
     }
     return render(request, "people/detail.html", context)

@@ -264,3 +264,18 @@ def test_directory_pages_through_results_keeping_filters_and_htmx_target(client:
     assert 'hx-target="#people-results"' in html and "page=2" in html
     second = client.get("/people/?q=&page=2").content.decode()
     assert "第 2 /" in second
+
+
+def test_person_page_history_includes_their_appointments(client: Client, demo_user: object) -> None:
+    from demo.constants import GRID_A
+    from people.models import Person
+
+    user = demo_user("township_admin")  # type: ignore[operator]
+    client.force_login(user)
+    person = Person.unscoped.filter(jurisdiction__code=GRID_A).order_by("id").first()
+    kind = PositionKind.objects.get(code="info_reporter")
+    village = person.jurisdiction.parent
+    response = client.post(f"/people/{person.pk}/appoint/", {"kind": kind.pk, "jurisdiction": village.code})
+    assert response.status_code in (200, 302)
+    history = client.get(f"/people/{person.pk}/").context["history"]
+    assert any(r.content_type.model == "position" and r.user == user and r.action == "create" for r in history)
