@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.db.models import F
 from django.utils import timezone
 
 from jobs.claiming import claim_rows
@@ -52,7 +53,7 @@ def run_due_jobs(worker_id: str) -> list[str]:
             last_started_at=started,
             last_finished_at=timezone.now(),
             last_error=error,
-            run_count=schedule.run_count + 1,
+            run_count=F("run_count") + 1,
             next_run_at=started + job.every,
         )
         ran.append(job.name)
