@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test setup assets messages browser lint check-migrations clean worker
+.PHONY: run test setup assets messages browser lint typecheck check-migrations clean worker
 
 $(VENV)/.deps: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yingji needs Python 3.11 or newer")'
@@ -60,8 +60,13 @@ check-migrations: $(VENV)/.deps
 lint: $(VENV)/.deps
 	$(VENV)/bin/ruff check .
 
+# mypy with django-stubs; files and strictness are in pyproject.toml ([tool.mypy]).
+typecheck: $(VENV)/.deps
+	$(VENV)/bin/mypy
+
 test: setup browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest $(PYTEST_ARGS)
 

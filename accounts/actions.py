@@ -66,7 +66,10 @@ def _check_person(by: Any, person: Person | None, account: User | None) -> Perso
         found = Person.objects.active().filter(pk=person.pk).first()
     if found is None:
         raise ValidationError({"person": "人员不存在、已归档或不在您的辖区范围内"})
-    other = User.unscoped.filter(person=found).exclude(pk=account.pk if account else None).first()
+    others = User.unscoped.filter(person=found)
+    if account is not None and account.pk is not None:
+        others = others.exclude(pk=account.pk)
+    other = others.first()
     if other is not None:
         raise ValidationError({"person": f"{found.name} 已关联账号“{other.username}”"})
     return found

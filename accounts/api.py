@@ -24,6 +24,7 @@ from jurisdictions.models import Jurisdiction
 from people.models import Person
 from yingji.actions import require
 from yingji.api import Page
+from yingji.http import AuthenticatedRequest
 
 router = Router(tags=["认证"])
 
@@ -75,15 +76,15 @@ def revoke_token(request: HttpRequest) -> Any:
 
 
 @router.get("/me", response=MeOut, summary="当前账号")
-def me(request: HttpRequest) -> Any:
+def me(request: AuthenticatedRequest) -> Any:
     user = request.user
     return {
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role or ("superuser" if user.is_superuser else ""),
         "role_label": user.get_role_display() if user.role else ("超级管理员" if user.is_superuser else ""),
-        "jurisdiction_code": user.jurisdiction.code if user.jurisdiction_id else None,
-        "jurisdiction_name": user.jurisdiction.name if user.jurisdiction_id else None,
+        "jurisdiction_code": user.jurisdiction.code if user.jurisdiction is not None else None,
+        "jurisdiction_name": user.jurisdiction.name if user.jurisdiction is not None else None,
         "capabilities": [c.value for c in Capability if user.can(c.value)],
     }
 
@@ -113,15 +114,15 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_jurisdiction_code(obj: User) -> str | None:
-        return obj.jurisdiction.code if obj.jurisdiction_id else None
+        return obj.jurisdiction.code if obj.jurisdiction is not None else None
 
     @staticmethod
     def resolve_jurisdiction_name(obj: User) -> str | None:
-        return obj.jurisdiction.name if obj.jurisdiction_id else None
+        return obj.jurisdiction.name if obj.jurisdiction is not None else None
 
     @staticmethod
     def resolve_person_name(obj: User) -> str | None:
-        return obj.person.name if obj.person_id else None
+        return obj.person.name if obj.person is not None else None
 
     @staticmethod
     def resolve_locked_out(obj: User) -> bool:

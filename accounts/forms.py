@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -13,6 +13,9 @@ from accounts.roles import Role, grantable_roles
 from jurisdictions.choices import Level
 from jurisdictions.models import Jurisdiction
 from people.models import Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class LoginForm(AuthenticationForm):
@@ -76,7 +79,7 @@ class JurisdictionCodeField(forms.CharField):
         return node
 
 
-def role_choices(user: Any) -> list[tuple[str, str]]:
+def role_choices(user: Any) -> list[tuple[str, StrOrPromise]]:
     """The roles `user` may grant, in the vocabulary's order."""
     allowed = grantable_roles(user)
     return [(value, label) for value, label in Role.choices if value in allowed]
@@ -103,10 +106,11 @@ class AccountCreateForm(forms.Form):
 
     def __init__(self, *args: Any, manager: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", _("请选择角色")), *role_choices(manager)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", _("请选择角色")), *role_choices(manager)]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", _("两次输入的密码不一致"))
         return data
@@ -118,7 +122,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, manager: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = role_choices(manager)
+        cast(forms.ChoiceField, self.fields["role"]).choices = role_choices(manager)
 
 
 class DeactivateForm(forms.Form):
@@ -142,7 +146,8 @@ class ResetPasswordForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
             self.add_error("new_password2", _("两次输入的密码不一致"))
         return data
@@ -159,9 +164,9 @@ class LinkPersonForm(forms.Form):
         people = Person.objects.active().filter(Q(account__isnull=True) | Q(account=account))
         if account.jurisdiction_id:
             people = people.filter(jurisdiction_path__within=account.jurisdiction_path)
-        field = self.fields["person"]
+        field = cast(forms.ModelChoiceField, self.fields["person"])
         field.queryset = people.select_related("jurisdiction").order_by("jurisdiction_path", "name")
-        field.label_from_instance = lambda p: f"{p.name}（{p.jurisdiction.name}）"  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: f"{obj.name}（{obj.jurisdiction.name}）"  # type: ignore[method-assign]
         field.help_text = _("只列出该账号所属辖区内、尚未关联其他账号的人员。")
 
 
@@ -180,7 +185,7 @@ class AccountFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         nodes = Jurisdiction.objects.filter(archived_at__isnull=True).exclude(level=Level.GRID).order_by("path")
-        self.fields["jurisdiction"].choices = [
+        cast(forms.ChoiceField, self.fields["jurisdiction"]).choices = [
             ("", _("全部辖区")),
             *((n.code, f"{'　' * n.depth}{n.name}") for n in nodes.only("code", "name", "depth", "path")),
         ]

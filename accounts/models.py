@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -17,12 +17,12 @@ from accounts.roles import Role, has_capability
 from yingji.scoping import PathField, restrict
 
 
-class ScopedUserManager(UserManager):
+class ScopedUserManager(UserManager["User"]):
     """Accounts are scoped like every registry: an admin sees the accounts of their subtree."""
 
     applies_scope = True
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[User]:
         return restrict(super().get_queryset())
 
 
@@ -56,7 +56,7 @@ class User(AbstractUser):
     audited = True
     audit_exclude = frozenset({"password", "last_login"})
 
-    objects = ScopedUserManager()
+    objects: ClassVar[ScopedUserManager] = ScopedUserManager()
     unscoped = UserManager()
 
     class Meta:
@@ -65,12 +65,12 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.jurisdiction_path = self.jurisdiction.path if self.jurisdiction_id else ""
+        self.jurisdiction_path = self.jurisdiction.path if self.jurisdiction is not None else ""
         super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
-        if self.person_id:
+        if self.person is not None:
             return self.person.name
         return self.get_full_name() or self.username
 

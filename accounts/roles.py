@@ -46,7 +46,7 @@ class Capability(models.TextChoices):
     MANAGE_VOCABULARY = "vocabulary.manage", _("维护岗位类型和责任清单")
 
 
-_ALL_WRITERS = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
+_ALL_WRITERS: set[str] = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
 
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     Capability.EDIT_REGISTRY: _ALL_WRITERS,

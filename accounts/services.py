@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import ROLE_LEVELS, Role
+from jurisdictions.choices import Level
 from jurisdictions.models import Jurisdiction
 
 
@@ -28,7 +29,7 @@ def create_account(
     if role not in Role.values:
         errors["role"] = [f"未知角色“{role}”，可选：{', '.join(Role.values)}"]
     elif jurisdiction.level not in ROLE_LEVELS[role]:
-        allowed = "、".join(sorted(str(dict(Jurisdiction._meta.get_field("level").choices)[lv]) for lv in ROLE_LEVELS[role]))
+        allowed = "、".join(sorted(str(Level(lv).label) for lv in ROLE_LEVELS[role]))
         errors["jurisdiction"] = [f"角色“{Role(role).label}”只能绑定到：{allowed}"]
     if User.unscoped.filter(username=username).exists():
         errors["username"] = [f"用户名“{username}”已存在"]

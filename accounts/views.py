@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,6 +33,7 @@ from accounts.roles import Capability, may_manage
 from audit.tracking import history_of
 from jurisdictions.forms import add_action_errors
 from jurisdictions.models import Jurisdiction
+from yingji.http import AuthenticatedRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -47,7 +48,7 @@ class LogoutView(auth_views.LogoutView):
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedRequest) -> HttpResponse:
     form = ChangePasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -65,13 +66,13 @@ PAGE_SIZE = 25
 HISTORY_LIMIT = 30
 
 
-def require_manager(request: HttpRequest) -> None:
+def require_manager(request: AuthenticatedRequest) -> None:
     """Refuse the pages early for roles that manage no accounts."""
     if not request.user.can(Capability.MANAGE_USERS):
         raise PermissionDenied(_("当前角色无权管理账号"))
 
 
-def account_or_404(request: HttpRequest, pk: int) -> User:
+def account_or_404(request: AuthenticatedRequest, pk: int) -> User:
     """The account with its lock status, or 404 outside the manager's subtree; then 403 for non-managers."""
     account = get_object_or_404(
         with_lock_status(User.objects.select_related("jurisdiction", "person").defer("jurisdiction__boundary")), pk=pk
@@ -105,7 +106,7 @@ def filtered_accounts(form: AccountFilterForm) -> QuerySet[User]:
 
 
 @login_required
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: AuthenticatedRequest) -> HttpResponse:
     require_manager(request)
     form = AccountFilterForm(request.GET or None)
     page = Paginator(filtered_accounts(form), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -119,7 +120,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password1", "password2")
 @login_required
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: AuthenticatedRequest) -> HttpResponse:
     require_manager(request)
     form = AccountCreateForm(request.POST or None, manager=request.user)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +143,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     context = {
         "account": account,
@@ -156,9 +157,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def account_role(request: HttpRequest, pk: int) -> HttpResponse:
+def account_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
-    initial = {"role": account.role, "jurisdiction": account.jurisdiction.code if account.jurisdiction_id else ""}
+    initial = {"role": account.role, "jurisdiction": account.jurisdiction.code if account.jurisdiction is not None else ""}
     form = RoleForm(request.POST or None, manager=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,7 +175,7 @@ def account_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @sensitive_post_parameters("new_password1", "new_password2")
 @login_required
-def account_password(request: HttpRequest, pk: int) -> HttpResponse:
+def account_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     form = ResetPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -192,7 +193,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def account_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     form = DeactivateForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -203,7 +204,7 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def account_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     actions.reactivate_account(request.user, account)
     messages.success(request, _("已重新启用账号“%(name)s”。") % {"name": account.username})
@@ -212,7 +213,7 @@ def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+def account_unlock(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     actions.unlock_account(request.user, account)
     messages.success(request, _("已解除“%(name)s”的登录锁定。") % {"name": account.username})
@@ -221,11 +222,11 @@ def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def account_person(request: HttpRequest, pk: int) -> HttpResponse:
+def account_person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = account_or_404(request, pk)
     form = LinkPersonForm(request.POST, account=account)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("accounts:user_detail", pk=account.pk)
     try:
         actions.link_person(request.user, account, form.cleaned_data["person"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.apps import apps
@@ -28,10 +28,11 @@ class ChangeFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["record_type"].choices = [("", _("全部类型")), *audited_types()]
+        cast(forms.ChoiceField, self.fields["record_type"]).choices = [("", _("全部类型")), *audited_types()]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", _("结束日期不能早于开始日期"))

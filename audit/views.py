@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,11 +23,12 @@ from accounts.models import User
 from accounts.roles import Capability
 from audit.forms import ChangeFilterForm, LoginFilterForm
 from audit.models import ObjectChange
+from yingji.http import AuthenticatedRequest
 
 PAGE_SIZE = 30
 
 
-def require_audit(request: HttpRequest) -> None:
+def require_audit(request: AuthenticatedRequest) -> None:
     if not request.user.can(Capability.VIEW_AUDIT):
         raise PermissionDenied(_("当前角色无权查看审计日志"))
 
@@ -36,14 +37,14 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def querystring(request: HttpRequest) -> str:
+def querystring(request: AuthenticatedRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
 
 
 @login_required
-def changes(request: HttpRequest) -> HttpResponse:
+def changes(request: AuthenticatedRequest) -> HttpResponse:
     require_audit(request)
     form = ChangeFilterForm(request.GET or None)
     rows: QuerySet[ObjectChange] = ObjectChange.objects.select_related("content_type")
@@ -67,7 +68,7 @@ def changes(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def logins(request: HttpRequest) -> HttpResponse:
+def logins(request: AuthenticatedRequest) -> HttpResponse:
     require_audit(request)
     form = LoginFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}

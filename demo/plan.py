@@ -157,7 +157,7 @@ def _roster_entry(rng: random.Random, township: str, number: int, kind: str, use
     while name in used:
         name = make(rng) + suffix
     used.add(name)
-    low, high = _POPULATION[kind]
+    low, high = _POPULATION[Kind(kind)]
     population = round(rng.triangular(low, high, low + (high - low) / 3))
     return VillageRoster(code=f"{township}{number:03d}", name=name, kind=kind, population=population)
 
@@ -176,7 +176,7 @@ def grid_counts(scale: str, villages: list[VillageRoster]) -> dict[str, int]:
     if scale == Scale.SMALL:
         rng = rng_for("small-grids")
         return {v.code: rng.randint(*_SMALL_GRIDS) for v in villages}
-    counts = {v.code: _MIN_GRIDS[v.kind] for v in villages}
+    counts = {v.code: _MIN_GRIDS[Kind(v.kind)] for v in villages}
     spare = COUNTY_GRIDS - sum(counts.values())
     total_population = sum(v.population for v in villages)
     shares = {v.code: spare * v.population / total_population for v in villages}

@@ -127,7 +127,7 @@ _STATION_TITLES = ["专职安全员", "执法队员", "工作人员", "综合信
 
 
 def _township_roles(node: NodePlan, rng: random.Random) -> list[Post]:
-    office, head = _TOWNSHIP_HEADS[node.kind]
+    office, head = _TOWNSHIP_HEADS[Kind(node.kind)]
     government = f"{node.name}{office}"
     station = f"{node.name}应急消防管理站"
     roles = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import shapely
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, shape
@@ -28,7 +29,7 @@ COUNTY_HALF_SIZE = (0.18, 0.25)  # degrees of lng, lat at radius 1
 _MAX_RADIUS = 1.1  # keeps the outline inside the bounding box above
 _LAND_BORDER_ANGLE = math.pi  # the west side borders 宁海县 on land: smoother, no bays
 
-Area = Polygon | MultiPolygon
+Area: TypeAlias = Polygon | MultiPolygon
 
 
 def county_outline(rng: random.Random, vertices: int = 360) -> Polygon:

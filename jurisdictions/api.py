@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -120,7 +120,7 @@ def _export_root(code: str | None) -> Jurisdiction | None:
 
 # Declared before /{code}, which would otherwise read "export.xlsx" as a code.
 @router.get("/export.xlsx", summary="导出辖区台账（Excel，含人员、网格员等统计）")
-def export_jurisdictions(request: HttpRequest, filters: Query[ExportFilter]) -> HttpResponse:
+def export_jurisdictions(request: HttpRequest, filters: Query[ExportFilter]) -> FileResponse:
     root = _export_root(filters.code)
     return xlsx_response(JURISDICTION_LEDGER, tree_rows(root), dated_filename("辖区台账"))
 

@@ -26,7 +26,7 @@ def validate_geometry(geometry: dict[str, Any]) -> None:
 
 
 def bbox_of(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
-    return tuple(shape(geometry).bounds)  # type: ignore[return-value]
+    return tuple(shape(geometry).bounds)
 
 
 def centroid_of(geometry: dict[str, Any]) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import StreamingHttpResponse
@@ -53,6 +53,12 @@ JURISDICTION_LEDGER = Ledger(
 )
 
 _EXPORT_FIELDS = ("id", "code", "name", "level", "kind", "path", "parent_id", "population", "centroid_lng", "centroid_lat")
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Drawn(TypedDict):
+        boundary_set: Any
 
 
 def visible_nodes(root: Jurisdiction | None = None) -> QuerySet[Jurisdiction]:
@@ -100,7 +106,7 @@ def tree_rows(root: Jurisdiction | None = None) -> Iterator[dict[str, Any]]:
                 grid_members[path] += row["n"]
     children: Counter[int] = Counter()
     grids: Counter[str] = Counter()
-    listed: list[Jurisdiction] = []
+    listed: list[WithAnnotations[Jurisdiction, _Drawn]] = []
     drawn = ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField())
     for node in nodes.only(*_EXPORT_FIELDS).annotate(boundary_set=drawn):
         listed.append(node)
@@ -166,6 +172,7 @@ def geojson_response(root: Jurisdiction | None) -> StreamingHttpResponse:
     """Boundaries as a GeoJSON download, streamed feature by feature (the middleware keeps the scope while streaming)."""
     stem = f"辖区边界-{root.name}" if root else "辖区边界"
     response = StreamingHttpResponse(geojson_chunks(root), content_type="application/geo+json")
-    response["Content-Disposition"] = content_disposition_header(True, dated_filename(stem, "geojson"))
+    # Never None for an attachment with a file name.
+    response["Content-Disposition"] = cast(str, content_disposition_header(True, dated_filename(stem, "geojson")))
     response["Cache-Control"] = "no-store"
     return response

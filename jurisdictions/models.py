@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,9 +13,12 @@ from jurisdictions.geometry import bbox_of, centroid_of, validate_geometry
 from yingji.models import Archivable, TimeStamped
 from yingji.scoping import PATH_SEPARATOR, PathField, ScopedManager, ScopedQuerySet, UnscopedManager, current_scope
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class JurisdictionQuerySet(ScopedQuerySet):
-    def visible_roots(self) -> JurisdictionQuerySet:
+
+class JurisdictionQuerySet(ScopedQuerySet["Jurisdiction"]):
+    def visible_roots(self) -> Self:
         """The highest nodes the active scope can see: its own roots, or the tree's tops."""
         scope = current_scope()
         nodes = self.filter(archived_at__isnull=True)
@@ -24,7 +27,10 @@ class JurisdictionQuerySet(ScopedQuerySet):
         return nodes.filter(path__in=scope.paths)
 
 
-class JurisdictionManager(ScopedManager.from_queryset(JurisdictionQuerySet)):  # type: ignore[misc]
+_JurisdictionManagerBase = ScopedManager.from_queryset(JurisdictionQuerySet)
+
+
+class JurisdictionManager(_JurisdictionManagerBase["Jurisdiction"]):
     """Scoped manager with tree helpers."""
 
 
@@ -85,7 +91,7 @@ class Jurisdiction(TimeStamped, Archivable):
         return CHILD_LEVEL.get(Level(self.level))
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         expected = CODE_LENGTH[Level(self.level)]
         if not self.code.isdigit() or len(self.code) != expected:
             errors["code"] = _("%(level)s的区划代码应为 %(n)d 位数字") % {
@@ -110,7 +116,7 @@ class Jurisdiction(TimeStamped, Archivable):
             raise ValidationError(errors)
 
     def compute_path(self) -> str:
-        prefix = self.parent.path if self.parent_id else PATH_SEPARATOR
+        prefix = self.parent.path if self.parent is not None else PATH_SEPARATOR
         return f"{prefix}{self.code}{PATH_SEPARATOR}"
 
     def refresh_derived(self) -> None:

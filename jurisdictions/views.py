@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from jurisdictions.forms import JurisdictionForm, add_action_errors
 from jurisdictions.ledgers import JURISDICTION_LEDGER, geojson_response, tree_rows
 from jurisdictions.models import Jurisdiction
 from people.models import Person, Position
+from yingji.http import AuthenticatedRequest
 from yingji.ledgers import dated_filename, xlsx_response
 
 # Staffing gaps: nodes of a level that should have a current holder of a position kind.
@@ -120,14 +121,14 @@ def child_counts(node: Jurisdiction) -> dict[str, dict[str, int]]:
     return result
 
 
-def breadcrumb(request: HttpRequest, node: Jurisdiction) -> list[tuple[Jurisdiction, bool]]:
+def breadcrumb(request: AuthenticatedRequest, node: Jurisdiction) -> list[tuple[Jurisdiction, bool]]:
     """Ancestors root first, each with whether the user may open it (nodes above their scope are text)."""
     scope = request.jurisdiction_scope  # type: ignore[attr-defined]
     return [(a, scope.allows_path(a.path)) for a in node.ancestors()]
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """The visible top node(s); with a single one (the usual case) go straight to it."""
     roots = list(Jurisdiction.objects.visible_roots().order_by("path"))
     if len(roots) == 1:
@@ -136,7 +137,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     node = get_object_or_404(Jurisdiction.objects.select_related("parent"), code=code)
     children = list(active_nodes().filter(parent=node).order_by("sort_order", "code"))
     counts = child_counts(node)
@@ -162,7 +163,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def edit(request: HttpRequest, code: str) -> HttpResponse:
+def edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     node = get_object_or_404(Jurisdiction.objects, code=code)
     if not request.user.can(Capability.EDIT_JURISDICTION):
         raise PermissionDenied(_("当前角色无权编辑辖区信息"))
@@ -179,7 +180,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def map_page(request: HttpRequest) -> HttpResponse:
+def map_page(request: AuthenticatedRequest) -> HttpResponse:
     """The map (一张图): boundaries come from the GeoJSON API, no tile server needed."""
     levels = [{"value": level.value, "label": str(level.label)} for level in Level]
     return render(
@@ -205,7 +206,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export_root(request: HttpRequest) -> Jurisdiction | None:
+def _export_root(request: AuthenticatedRequest) -> Jurisdiction | None:
     """`?code=` limits an export to that node's subtree; a code outside the scope is a 404."""
     code = request.GET.get("code", "").strip()
     return get_object_or_404(Jurisdiction.objects, code=code) if code else None
@@ -213,7 +214,7 @@ def _export_root(request: HttpRequest) -> Jurisdiction | None:
 
 @login_required
 @require_GET
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: AuthenticatedRequest) -> FileResponse:
     """The visible tree (or one node's subtree) as the jurisdiction ledger, with counts."""
     root = _export_root(request)
     stem = f"辖区台账-{root.name}" if root else "辖区台账"
@@ -222,5 +223,5 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_geojson(request: HttpRequest) -> StreamingHttpResponse:
+def export_geojson(request: AuthenticatedRequest) -> StreamingHttpResponse:
     return geojson_response(_export_root(request))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -183,7 +183,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
 
 
 @router.get("/people/export.xlsx", summary="导出人员台账（Excel，筛选条件同人员名录）")
-def export_people(request: HttpRequest, filters: Query[PeopleFilter]) -> HttpResponse:
+def export_people(request: HttpRequest, filters: Query[PeopleFilter]) -> FileResponse:
     return xlsx_response(PEOPLE_LEDGER, export_rows(filter_people(filters), request.user), dated_filename("人员台账"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -65,7 +65,7 @@ class PersonForm(forms.Form):
                 "note": person.note,
             }
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = visible_nodes()
+        cast(JurisdictionChoiceField, self.fields["jurisdiction"]).queryset = visible_nodes()
         if person is not None and person.id_number_masked:
             self.fields["id_number"].help_text = _("已登记：%(masked)s。留空则不修改。") % {
                 "masked": person.id_number_masked
@@ -96,7 +96,7 @@ class AppointForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["jurisdiction"].queryset = visible_nodes()
+        cast(JurisdictionChoiceField, self.fields["jurisdiction"]).queryset = visible_nodes()
         self.fields["start_date"].help_text = _("留空为今天。")
 
 
@@ -134,7 +134,7 @@ class PeopleFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Grids are many (2,000 in a county): the list offers the levels above them, while
         # a grid code in the URL (a link from a grid's page) is still accepted.
-        field = self.fields["jurisdiction"]
+        field = cast(JurisdictionChoiceField, self.fields["jurisdiction"])
         field.queryset = visible_nodes()
         field.widget.choices = [
             ("", field.empty_label),

@@ -195,7 +195,7 @@ def export_rows(people: QuerySet[Person], user: Any) -> Iterator[dict[str, Any]]
             "jurisdiction_name": person.jurisdiction.name,
             "organization": person.organization,
             "title": person.title,
-            "positions": "；".join(f"{p.jurisdiction.name}{p.kind.name}" for p in person.current_positions),
+            "positions": "；".join(f"{p.jurisdiction.name}{p.kind.name}" for p in person.current_positions),  # type: ignore[attr-defined]  # Prefetch(to_attr=...)
             "note": person.note,
         }
 

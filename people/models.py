@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from django.db import models
 from django.utils import timezone
@@ -77,10 +77,17 @@ class Person(Registry):
         return mask_mobile(self.mobile)
 
 
-class PositionQuerySet(ScopedQuerySet):
-    def current(self, on: Any = None) -> PositionQuerySet:
+class PositionQuerySet(ScopedQuerySet["Position"]):
+    def current(self, on: Any = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(models.Q(end_date__isnull=True) | models.Q(end_date__gt=on), archived_at__isnull=True)
+
+
+_PositionManagerBase = ScopedManager.from_queryset(PositionQuerySet)
+
+
+class PositionManager(_PositionManagerBase["Position"]):
+    """Scoped manager with `current()` for positions held today."""
 
 
 class Position(Registry):
@@ -94,7 +101,7 @@ class Position(Registry):
     duty_phone = models.CharField(_("值班电话"), max_length=20, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
-    objects = ScopedManager.from_queryset(PositionQuerySet)()
+    objects: ClassVar[PositionManager] = PositionManager()
 
     class Meta:
         verbose_name = _("岗位任职")

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from people import actions
 from people.forms import AppointForm, ArchiveForm, LedgerUploadForm, PeopleFilterForm, PersonForm, ResponsibilitiesForm
 from people.ledgers import PEOPLE_LEDGER, PeopleImporter, export_rows
 from people.models import Person, Position, PositionKind
+from yingji.http import AuthenticatedRequest
 from yingji.ledgers import (
     ImportReport,
     LedgerFileError,
@@ -42,13 +43,13 @@ PAGE_SIZE = 25
 HISTORY_LIMIT = 30
 
 
-def require_capability(request: HttpRequest, capability: str, message: str) -> None:
+def require_capability(request: AuthenticatedRequest, capability: str, message: str) -> None:
     """Refuse a page early (before showing a form the action would refuse anyway)."""
     if not request.user.can(capability):
         raise PermissionDenied(message)
 
 
-def filtered_people(request: HttpRequest, form: PeopleFilterForm) -> QuerySet[Person]:
+def filtered_people(request: AuthenticatedRequest, form: PeopleFilterForm) -> QuerySet[Person]:
     # Boundaries are large GeoJSON documents and the sealed ID is never shown: neither is loaded.
     people = Person.objects.select_related("jurisdiction").defer("jurisdiction__boundary", "id_number_sealed")
     data = form.cleaned_data if form.is_valid() else {}
@@ -83,7 +84,7 @@ def filtered_people(request: HttpRequest, form: PeopleFilterForm) -> QuerySet[Pe
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthenticatedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None)
     paginator = Paginator(filtered_people(request, form), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -100,7 +101,7 @@ def person_or_404(pk: int) -> Person:
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     positions = list(
         Position.objects.filter(person=person).select_related("kind", "jurisdiction").order_by("-start_date", "-id")
@@ -116,12 +117,12 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权登记人员"))
     initial: dict[str, Any] = {}
     if request.GET.get("jurisdiction"):
         initial["jurisdiction"] = request.GET["jurisdiction"]
-    elif request.user.jurisdiction_id:
+    elif request.user.jurisdiction is not None:
         initial["jurisdiction"] = request.user.jurisdiction.code
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +137,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权修改人员信息"))
     form = PersonForm(request.POST or None, person=person)
@@ -153,7 +154,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def person_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     form = ArchiveForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
@@ -164,7 +165,7 @@ def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
+def person_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     actions.restore_person(person, by=request.user)
     messages.success(request, _("已恢复“%(name)s”。") % {"name": person.name})
@@ -172,7 +173,7 @@ def person_restore(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def appoint(request: HttpRequest, pk: int) -> HttpResponse:
+def appoint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = person_or_404(pk)
     require_capability(request, Capability.MANAGE_POSITIONS, _("当前角色无权任免岗位"))
     if person.is_archived:
@@ -197,7 +198,7 @@ def appoint(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def end_position(request: HttpRequest, pk: int) -> HttpResponse:
+def end_position(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     position = get_object_or_404(Position.objects.select_related("person", "kind", "jurisdiction"), pk=pk)
     try:
         actions.end_position(position, by=request.user)
@@ -213,12 +214,12 @@ def end_position(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def kind_list(request: HttpRequest) -> HttpResponse:
+def kind_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "people/kinds.html", {"kinds": PositionKind.objects.all()})
 
 
 @login_required
-def kind_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def kind_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     kind = get_object_or_404(PositionKind.objects, pk=pk)
     require_capability(request, Capability.MANAGE_VOCABULARY, _("当前角色无权维护责任清单"))
     form = ResponsibilitiesForm(request.POST or None, initial={"responsibilities": kind.responsibilities})
@@ -236,7 +237,7 @@ LEDGER_KEY = "people"
 
 @login_required
 @require_GET
-def person_export(request: HttpRequest) -> HttpResponse:
+def person_export(request: AuthenticatedRequest) -> FileResponse:
     """The directory as filtered on the page, as .xlsx (mobiles masked for roles that see them masked)."""
     people = filtered_people(request, PeopleFilterForm(request.GET or None))
     return xlsx_response(PEOPLE_LEDGER, export_rows(people, request.user), dated_filename("人员台账"))
@@ -244,7 +245,7 @@ def person_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> FileResponse:
     return template_response(PEOPLE_LEDGER, "人员台账")
 
 
@@ -265,7 +266,7 @@ def _import_context(report: ImportReport | None, pending: uploads.PendingUpload 
     }
 
 
-def _preview(request: HttpRequest, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
+def _preview(request: AuthenticatedRequest, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
     try:
         with pending.open() as upload:
             table = read_table(upload, pending.filename, PEOPLE_LEDGER)
@@ -286,7 +287,7 @@ def _preview(request: HttpRequest, pending: uploads.PendingUpload, form: LedgerU
 
 
 @login_required
-def person_import(request: HttpRequest) -> HttpResponse:
+def person_import(request: AuthenticatedRequest) -> HttpResponse:
     """Upload → preview (a dry run of the real import) → confirm. Nothing is written before the confirmation."""
     require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入人员台账"))
     if request.method == "POST" and request.POST.get("token"):
@@ -308,7 +309,7 @@ def person_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_import_confirm(request: HttpRequest) -> HttpResponse:
+def person_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
     """Import the previewed file: all rows or, if anything changed since the preview, none."""
     require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入人员台账"))
     template = "people/_import_result.html" if request.htmx else "people/import_result.html"
@@ -317,7 +318,7 @@ def person_import_confirm(request: HttpRequest) -> HttpResponse:
         with pending.open() as upload:
             table = read_table(upload, pending.filename, PEOPLE_LEDGER)
     except (uploads.PendingUploadMissing, LedgerFileError):
-        context = {"expired": True, "report": None}
+        context: dict[str, Any] = {"expired": True, "report": None}
         return render(request, template, context)
     report = run_import(PEOPLE_LEDGER, table, PeopleImporter(request.user), mapping=pending.mapping, dry_run=False)
     if report.applied:

@@ -32,7 +32,7 @@ def apply_changes(instance: models.Model, changes: dict[str, Any]) -> list[str]:
     changed = []
     for name, value in changes.items():
         field = instance._meta.get_field(name)
-        if value is None and not field.null and isinstance(field, (models.CharField, models.TextField)):
+        if value is None and isinstance(field, (models.CharField, models.TextField)) and not field.null:
             value = ""
         if getattr(instance, name) != value:
             setattr(instance, name, value)

@@ -86,7 +86,7 @@ FIELD_MESSAGES = {
 
 @api.exception_handler(NinjaValidationError)
 def on_bad_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = []
+    errors: list[dict[str, str]] = []
     for err in exc.errors:
         kind = err.get("type", "")
         message = FIELD_MESSAGES.get(kind) or err.get("msg", "取值有误")
@@ -96,7 +96,7 @@ def on_bad_input(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
 
 @api.exception_handler(DjangoValidationError)
 def on_invalid_record(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-    errors = []
+    errors: list[dict[str, str]] = []
     if hasattr(exc, "error_dict"):
         for field, messages in exc.message_dict.items():
             errors.extend({"field": field, "message": m} for m in messages)

@@ -11,7 +11,7 @@ from django.core import checks
 @checks.register()
 def scoped_models_use_scoped_manager(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """Every model with a `scope_path_field` must have a scope-applying default manager."""
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for model in apps.get_models():
         if not hasattr(model, "scope_path_field"):
             continue

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from django.db import models
 from django.db.models import Lookup, Q
@@ -25,6 +25,9 @@ from django.db.models import Lookup, Q
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
     from django.db.models.sql.compiler import SQLCompiler
+
+_M = TypeVar("_M", bound=models.Model)
+_QS = TypeVar("_QS", bound=models.QuerySet[Any])
 
 PATH_SEPARATOR = "/"
 _PATH_RE = re.compile(r"^/([0-9A-Za-z]+/)+$")
@@ -136,7 +139,7 @@ def scope_condition(field: str, scope: Scope) -> Q | None:
     return condition
 
 
-def restrict(queryset: models.QuerySet, scope: Scope | None = None) -> models.QuerySet:
+def restrict(queryset: _QS, scope: Scope | None = None) -> _QS:
     """Limit a queryset of a scoped model to a scope (the active one by default)."""
     scope = current_scope() if scope is None else scope
     condition = scope_condition(queryset.model.scope_path_field, scope)
@@ -147,22 +150,36 @@ def restrict(queryset: models.QuerySet, scope: Scope | None = None) -> models.Qu
     return queryset.filter(condition)
 
 
-class ScopedQuerySet(models.QuerySet):
-    def active(self) -> ScopedQuerySet:
+class ScopedQuerySet(models.QuerySet[_M]):
+    def active(self) -> Self:
         """Rows not archived (ledgers are archived, never deleted)."""
         if any(f.name == "archived_at" for f in self.model._meta.fields):
             return self.filter(archived_at__isnull=True)
         return self
 
 
-class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+class ScopedManager(models.Manager[_M]):
     """Default manager of every jurisdiction-bound model: applies the active scope."""
 
+    # Written out rather than `Manager.from_queryset(ScopedQuerySet)` so that the
+    # django-stubs plugin can derive typed managers (`ScopedManager.from_queryset(...)`) from it.
+    _queryset_class = ScopedQuerySet  # so get_queryset() builds a ScopedQuerySet (hence the casts)
     applies_scope = True
 
-    def get_queryset(self) -> ScopedQuerySet:
-        return restrict(super().get_queryset())
+    def get_queryset(self) -> ScopedQuerySet[_M]:
+        return restrict(cast("ScopedQuerySet[_M]", super().get_queryset()))
+
+    def active(self) -> ScopedQuerySet[_M]:
+        return self.get_queryset().active()
 
 
-class UnscopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+class UnscopedManager(models.Manager[_M]):
     """Explicitly unrestricted access, for system code (auth lookups, the worker, seeding)."""
+
+    _queryset_class = ScopedQuerySet
+
+    def get_queryset(self) -> ScopedQuerySet[_M]:
+        return cast("ScopedQuerySet[_M]", super().get_queryset())
+
+    def active(self) -> ScopedQuerySet[_M]:
+        return self.get_queryset().active()

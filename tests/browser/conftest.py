@@ -15,10 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -35,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "var" / "screenshots"
 SERVER_START_SECONDS = 40
 
@@ -82,8 +84,9 @@ def db(django_db_setup: None) -> None:
     (so `pytest -m browser` alone would otherwise seed the development database). Its
     own `db` would also wrap each test in a transaction, which on SQLite
     (BEGIN IMMEDIATE) would block the server process from writing sessions. This one
-    asks for the database and opens no transaction: browser tests only read the
-    committed demo data and must not write to the database themselves.
+    asks for the database and opens no transaction: browser tests read the committed
+    demo data, and write to the database themselves only through `database` (below), to
+    look records up and to remove what they created through the browser.
     """
 
 
@@ -159,24 +162,121 @@ def browser(chromium_path: Path, live_server_url: str) -> Iterator[Any]:
         instance.close()
 
 
+# Chromium also logs CSP violations as console errors; this makes sure each one is seen
+# even if a future Chromium words or classifies its own message differently.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+});
+"""
+
+
+def watch_errors(page: Any) -> Any:
+    """Record the page's console errors (CSP violations included) and uncaught exceptions.
+
+    `page.console_errors` holds console messages of type error, `page.page_errors` the
+    uncaught JavaScript exceptions; `assert_no_errors(page)` checks both."""
+    page.console_errors = []
+    page.page_errors = []
+    page.add_init_script(REPORT_CSP_VIOLATIONS)
+    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: page.page_errors.append(str(exc)))
+    return page
+
+
+def assert_no_errors(page: Any) -> None:
+    assert page.console_errors == [], page.console_errors
+    assert page.page_errors == [], page.page_errors
+
+
+def assert_fits_width(page: Any) -> None:
+    """The page does not scroll sideways (the usual way a phone layout breaks)."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide in a {widths[1]} px window"
+
+
 @pytest.fixture
 def phone_page(db: None, live_server_url: str, browser: Any) -> Iterator[Any]:
     """A fresh phone-sized page that records console errors (CSP violations show up there)."""
     context = browser.new_context(viewport=PHONE, locale="zh-CN", base_url=live_server_url)
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None)
+    page = watch_errors(context.new_page())
     yield page
     context.close()
 
 
+@pytest.fixture
+def open_page(db: None, live_server_url: str, browser: Any) -> Iterator[Callable[..., Any]]:
+    """Opens pages, each in a fresh browser context (its own cookies), recording errors like `phone_page`.
+
+    `open_page()` is a phone, `open_page(DESKTOP)` a desktop; all close after the test."""
+    contexts: list[Any] = []
+
+    def open_(viewport: dict[str, int] = PHONE) -> Any:
+        context = browser.new_context(viewport=viewport, locale="zh-CN", base_url=live_server_url)
+        contexts.append(context)
+        return watch_errors(context.new_page())
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def database(db: None, django_db_blocker: Any) -> Callable[[], AbstractContextManager[None]]:
+    """`with database():` reads or writes the shared test database directly, committed at once.
+
+    For looking up demo records and for removing what a test created through the browser
+    (the server's writes are committed, so nothing rolls them back). Use the `unscoped`
+    managers inside. Playwright's sync API keeps an event loop running in this thread,
+    which Django's async-safety check takes for async code; the check is lifted for the
+    block only, and nothing async touches the connection. Inside that loop Django keeps
+    a connection of its own, so the block closes it (or PostgreSQL could not drop the
+    test database at the end: "being accessed by other users").
+    """
+    from django.db import connections
+
+    @contextmanager
+    def block() -> Iterator[None]:
+        previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        try:
+            with django_db_blocker.unblock():
+                try:
+                    yield
+                finally:
+                    connections.close_all()
+        finally:
+            if previous is None:
+                os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            else:
+                os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+    return block
+
+
+@pytest.fixture
+def audit_rollback(database: Callable[[], AbstractContextManager[None]]) -> Iterator[None]:
+    """Removes the change-log rows written during the test (by the server or by cleanup).
+
+    Browser tests run one at a time against their own test database, so every row above
+    the starting id is the test's own. Request it before fixtures whose cleanup writes
+    audited changes (deleting a person logs the deletion), so it runs after them."""
+    from audit.models import ObjectChange
+
+    with database():
+        start = ObjectChange.unscoped.order_by("-id").values_list("id", flat=True).first() or 0
+    yield
+    with database():
+        ObjectChange.unscoped.filter(id__gt=start).delete()
+
+
 def sign_in(page: Any, username: str, password: str) -> None:
-    """Sign in through the real login form, as a person would."""
+    """Sign in through the real login form, as a person would, and land on the home page."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("form button[type=submit].btn-primary")
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
 
 
 @pytest.fixture

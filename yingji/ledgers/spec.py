@@ -92,11 +92,13 @@ class Ledger:
 
     @property
     def byte_limit(self) -> int:
-        return self.max_bytes or getattr(settings, "LEDGER_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+        default: int = getattr(settings, "LEDGER_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+        return self.max_bytes or default
 
     @property
     def row_limit(self) -> int:
-        return self.max_rows or getattr(settings, "LEDGER_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+        default: int = getattr(settings, "LEDGER_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+        return self.max_rows or default
 
     def column(self, key: str) -> Column:
         for column in self.columns:
