@@ -184,13 +184,6 @@ def _user(request: HttpRequest, user_id: int) -> User:
     return user
 
 
-def _node(code: str) -> Jurisdiction:
-    node = Jurisdiction.objects.active().filter(code=code).first()
-    if node is None:
-        raise ValidationError({"jurisdiction_code": f"辖区代码 {code} 不存在或不在您的辖区范围内"})
-    return node
-
-
 def _person(person_id: int | None) -> Person | None:
     if person_id is None:
         return None
@@ -226,7 +219,7 @@ def create_user(request: HttpRequest, payload: UserIn) -> Any:
         request.user,
         username=payload.username,
         role=payload.role.value,
-        jurisdiction=_node(payload.jurisdiction_code),
+        jurisdiction=Jurisdiction.objects.visible_code(payload.jurisdiction_code),
         password=payload.password,
         person=_person(payload.person_id),
     )
@@ -245,7 +238,7 @@ def patch_user(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     changes = payload.dict(exclude_unset=True)
     if changes.get("role") is not None or changes.get("jurisdiction_code") is not None:
         role = payload.role.value if payload.role is not None else user.role
-        node = _node(payload.jurisdiction_code) if payload.jurisdiction_code is not None else user.jurisdiction
+        node = Jurisdiction.objects.visible_code(payload.jurisdiction_code) if payload.jurisdiction_code is not None else user.jurisdiction
         actions.change_role(request.user, user, role, node)
     if "person_id" in changes:
         actions.link_person(request.user, user, _person(payload.person_id))

@@ -73,10 +73,14 @@ class JurisdictionCodeField(forms.CharField):
         code = (super().clean(value) or "").strip()
         if not code:
             return None
-        node = Jurisdiction.objects.active().filter(code=code).first()
-        if node is None:
-            raise forms.ValidationError(_("辖区代码 %(code)s 不存在或不在您的辖区范围内"), params={"code": code})
-        return node
+        return Jurisdiction.objects.visible_code(code, field=None)
+
+
+def check_password_pair(form: forms.Form, first: str, second: str) -> None:
+    """Flag the confirmation field when the two typed passwords differ."""
+    data = form.cleaned_data
+    if data.get(first) and data.get(second) and data[first] != data[second]:
+        form.add_error(second, _("两次输入的密码不一致"))
 
 
 def role_choices(user: Any) -> list[tuple[str, StrOrPromise]]:
@@ -110,10 +114,8 @@ class AccountCreateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
-            self.add_error("password2", _("两次输入的密码不一致"))
-        return data
+        check_password_pair(self, "password1", "password2")
+        return self.cleaned_data
 
 
 class RoleForm(forms.Form):
@@ -147,10 +149,8 @@ class ResetPasswordForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data
-        if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
-            self.add_error("new_password2", _("两次输入的密码不一致"))
-        return data
+        check_password_pair(self, "new_password1", "new_password2")
+        return self.cleaned_data
 
 
 class LinkPersonForm(forms.Form):

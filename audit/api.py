@@ -13,6 +13,7 @@ from audit.choices import ChangeAction
 from audit.models import ObjectChange
 from yingji import actions
 from yingji.api import Page
+from yingji.scoping import path_codes
 
 router = Router(tags=["审计"])
 
@@ -32,7 +33,8 @@ class ChangeOut(Schema):
 
     @staticmethod
     def resolve_jurisdiction_code(obj: ObjectChange) -> str | None:
-        return obj.jurisdiction_path.rstrip("/").rsplit("/", 1)[-1] or None
+        codes = path_codes(obj.jurisdiction_path)
+        return codes[-1] if codes else None
 
     @staticmethod
     def resolve_request_id(obj: ObjectChange) -> str | None:

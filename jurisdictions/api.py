@@ -39,7 +39,7 @@ class JurisdictionOut(Schema):
 
     @staticmethod
     def resolve_parent_code(obj: Jurisdiction) -> str | None:
-        return obj.path.rstrip("/").split("/")[-2] if obj.parent_id else None
+        return obj.parent_code
 
     @staticmethod
     def resolve_children_count(obj: Jurisdiction) -> int:

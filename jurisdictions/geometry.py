@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shapely.geometry import Point, mapping, shape
+from shapely.geometry import mapping, shape
 from shapely.validation import explain_validity
 
 ALLOWED_TYPES = {"Polygon", "MultiPolygon"}
@@ -33,10 +33,6 @@ def centroid_of(geometry: dict[str, Any]) -> tuple[float, float]:
     """A point inside the polygon (a label point), not merely its centre of mass."""
     point = shape(geometry).representative_point()
     return round(point.x, 6), round(point.y, 6)
-
-
-def contains(geometry: dict[str, Any], lng: float, lat: float) -> bool:
-    return bool(shape(geometry).covers(Point(lng, lat)))
 
 
 def to_geojson(geom: Any, precision: int = 6) -> dict[str, Any]:

@@ -150,7 +150,7 @@ def feature(node: Jurisdiction) -> dict[str, Any]:
             "name": node.name,
             "level": node.level,
             "kind": node.kind,
-            "parent_code": node.path.rstrip("/").split("/")[-2] if node.parent_id else None,
+            "parent_code": node.parent_code,
             "centroid": [node.centroid_lng, node.centroid_lat] if node.centroid_lng is not None else None,
         },
     }

@@ -6,12 +6,21 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jurisdictions.choices import CHILD_LEVEL, CODE_LENGTH, KINDS_BY_LEVEL, Kind, Level
 from jurisdictions.geometry import bbox_of, centroid_of, validate_geometry
 from yingji.models import Archivable, TimeStamped
-from yingji.scoping import PATH_SEPARATOR, PathField, ScopedManager, ScopedQuerySet, UnscopedManager, current_scope
+from yingji.scoping import (
+    PATH_SEPARATOR,
+    PathField,
+    ScopedManager,
+    ScopedQuerySet,
+    UnscopedManager,
+    current_scope,
+    path_codes,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -25,6 +34,18 @@ class JurisdictionQuerySet(ScopedQuerySet["Jurisdiction"]):
         if scope.unrestricted:
             return nodes.filter(parent__isnull=True)
         return nodes.filter(path__in=scope.paths)
+
+    def visible_code(self, code: str, *, field: str | None = "jurisdiction_code") -> Jurisdiction:
+        """The active node with this code, or a ValidationError saying it is unknown or out of scope.
+
+        Used wherever a user names a jurisdiction by code (API bodies, forms, imports): a
+        node outside the user's subtree is reported exactly like one that does not exist.
+        """
+        node = self.active().filter(code=code).first()
+        if node is None:
+            message = gettext("辖区代码 %(code)s 不存在或不在您的辖区范围内") % {"code": code}
+            raise ValidationError({field: message} if field else message)
+        return node
 
 
 _JurisdictionManagerBase = ScopedManager.from_queryset(JurisdictionQuerySet)
@@ -87,6 +108,11 @@ class Jurisdiction(TimeStamped, Archivable):
         return self.path
 
     @property
+    def parent_code(self) -> str | None:
+        codes = path_codes(self.path)
+        return codes[-2] if len(codes) > 1 else None
+
+    @property
     def child_level(self) -> str | None:
         return CHILD_LEVEL.get(Level(self.level))
 
@@ -134,9 +160,6 @@ class Jurisdiction(TimeStamped, Archivable):
 
     def ancestors(self) -> list[Jurisdiction]:
         """Nodes above this one, root first (unscoped: breadcrumbs show the way up)."""
-        codes = [c for c in self.path.split(PATH_SEPARATOR) if c][:-1]
+        codes = path_codes(self.path)[:-1]
         by_code = {j.code: j for j in Jurisdiction.unscoped.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
-
-    def descendants(self) -> models.QuerySet[Jurisdiction]:
-        return Jurisdiction.objects.filter(path__within=self.path).exclude(pk=self.pk)

@@ -146,15 +146,6 @@ def people_queryset() -> Any:
     )
 
 
-def _node(code: str, field: str = "jurisdiction_code") -> Jurisdiction:
-    from django.core.exceptions import ValidationError
-
-    node = Jurisdiction.objects.active().filter(code=code).first()
-    if node is None:
-        raise ValidationError({field: f"辖区代码 {code} 不存在或不在您的辖区范围内"})
-    return node
-
-
 def filter_people(filters: PeopleFilter) -> Any:
     """The directory as the API filters it; shared by the list and the Excel export."""
     people = people_queryset()
@@ -256,7 +247,7 @@ def import_people(
 @transaction.atomic
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     data = payload.dict()
-    node = _node(data.pop("jurisdiction_code"))
+    node = Jurisdiction.objects.visible_code(data.pop("jurisdiction_code"))
     person = actions.create_person(by=request.user, jurisdiction=node, **{k: v or "" for k, v in data.items() if k != "id_number"}, id_number=payload.id_number)
     return Status(201, people_queryset().get(pk=person.pk))
 
@@ -272,7 +263,7 @@ def patch_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> 
     person = get_object_or_404(Person.objects, pk=person_id)
     changes = payload.dict(exclude_unset=True)
     if "jurisdiction_code" in changes:
-        changes["jurisdiction"] = _node(changes.pop("jurisdiction_code"))
+        changes["jurisdiction"] = Jurisdiction.objects.visible_code(changes.pop("jurisdiction_code"))
     id_number = changes.pop("id_number", None)
     changes = {k: ("" if v is None and k != "jurisdiction" else v) for k, v in changes.items()}
     actions.update_person(person, by=request.user, id_number=id_number, **changes)
@@ -360,7 +351,7 @@ def create_position(request: HttpRequest, payload: PositionIn) -> Any:
         by=request.user,
         person=person,
         kind=kind,
-        jurisdiction=_node(payload.jurisdiction_code),
+        jurisdiction=Jurisdiction.objects.visible_code(payload.jurisdiction_code),
         start_date=payload.start_date,
         is_primary=payload.is_primary,
         note=payload.note,

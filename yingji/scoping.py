@@ -129,6 +129,11 @@ class Within(Lookup):
         return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, self.rhs, *lhs_params, upper]
 
 
+def path_codes(path: str) -> list[str]:
+    """The codes along a path, root first: ``/330225/330225001/`` → ``["330225", "330225001"]``."""
+    return [code for code in path.split(PATH_SEPARATOR) if code]
+
+
 def scope_condition(field: str, scope: Scope) -> Q | None:
     """The Q object for a scope on a path field; None when unrestricted."""
     if scope.unrestricted:

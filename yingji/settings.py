@@ -251,8 +251,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
-# The interactive API docs page loads its own inline bootstrap; it gets a looser policy.
-CSP_API_DOCS_EXTRA = ["'unsafe-inline'"]
 
 # --- API -------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
