@@ -44,6 +44,11 @@ class Capability(models.TextChoices):
     VIEW_AUDIT = "audit.view", _("查看审计日志")
     EDIT_JURISDICTION = "jurisdictions.edit", _("编辑辖区")
     MANAGE_VOCABULARY = "vocabulary.manage", _("维护岗位类型和责任清单")
+    CONFIGURE_RULES = "rules.configure", _("维护规则参数（场所分类、风险模型、检查频次、配备标准、装备模板）")
+    ISSUE_WARNING = "warnings.issue", _("发布、变更和解除预警")
+    MANAGE_DUTY = "duty.manage", _("排班和调班")
+    MANAGE_ESCALATION = "notifications.policies", _("维护通知升级策略")
+    VIEW_DELIVERIES = "notifications.view", _("查看通知送达和叫应记录")
 
 
 _ALL_WRITERS: set[str] = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
@@ -56,6 +61,11 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     Capability.VIEW_AUDIT: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.AUDITOR},
     Capability.EDIT_JURISDICTION: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
     Capability.MANAGE_VOCABULARY: {Role.COUNTY_ADMIN},
+    Capability.CONFIGURE_RULES: {Role.COUNTY_ADMIN},
+    Capability.ISSUE_WARNING: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
+    Capability.MANAGE_DUTY: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
+    Capability.MANAGE_ESCALATION: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
+    Capability.VIEW_DELIVERIES: _ALL_WRITERS | {Role.LEADER, Role.AUDITOR},
 }
 
 

@@ -153,9 +153,20 @@ def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from accounts.api import users_router
     from audit.api import router as audit_router
+    from duty.api import router as duty_router
+    from earlywarning.api import router as warnings_router
     from jurisdictions.api import map_router
     from jurisdictions.api import router as jurisdictions_router
+    from letters.api import router as letters_router
+    from notifications.api import router as notifications_router
     from people.api import router as people_router
+    from places.api import router as places_router
+    from plans.api import router as plans_router
+    from risk.api import router as risk_router
+    from shelters.api import router as shelters_router
+    from staffing.api import router as staffing_router
+    from supplies.api import router as supplies_router
+    from teams.api import router as teams_router
 
     api.add_router("/auth", accounts_router)
     api.add_router("/jurisdictions", jurisdictions_router)
@@ -163,6 +174,18 @@ def _register_routers() -> None:
     api.add_router("/", people_router)
     api.add_router("/audit", audit_router)
     api.add_router("/users", users_router)
+    # Each domain router declares its own resource paths ("/places", "/teams", …).
+    api.add_router("/", places_router)
+    api.add_router("/", risk_router)
+    api.add_router("/", letters_router)
+    api.add_router("/", staffing_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", duty_router)
+    api.add_router("/", warnings_router)
+    api.add_router("/", teams_router)
+    api.add_router("/", supplies_router)
+    api.add_router("/", shelters_router)
+    api.add_router("/", plans_router)
 
 
 _register_routers()

@@ -1,0 +1,6 @@
+"""Pages of the letters app."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "letters"
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,6 @@
+"""Pages of the supplies app."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "supplies"
+urlpatterns: list[URLPattern | URLResolver] = []
