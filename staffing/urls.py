@@ -1,6 +1,12 @@
-"""Pages of the staffing app."""
+"""Pages of the staffing check (人员配备核查)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from staffing import views
 
 app_name = "staffing"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("export.xlsx", views.export, name="export"),
+    path("standards/", views.standards, name="standards"),
+]
