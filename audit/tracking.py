@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from audit.choices import ChangeAction
@@ -37,6 +38,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
+    if isinstance(value, FieldFile):  # an attachment is recorded by its stored name
+        return value.name or ""
     return value
 
 

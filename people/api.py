@@ -1,7 +1,6 @@
 """People, their positions, and the position kinds with responsibility lists."""
 
 
-import json
 from datetime import date
 from typing import Any
 
@@ -10,7 +9,6 @@ from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from accounts.roles import Capability
@@ -22,7 +20,8 @@ from people.choices import Gender
 from people.ledgers import PEOPLE_LEDGER, PeopleImporter, export_rows
 from people.models import Person, Position, PositionKind
 from yingji.api import ErrorOut, Page
-from yingji.ledgers import LedgerFileError, LedgerFileTooLarge, dated_filename, read_table, run_import, xlsx_response
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.endpoints import ImportOut, import_upload
 
 router = Router(tags=["人员与岗位"])
 
@@ -178,39 +177,6 @@ def export_people(request: HttpRequest, filters: Query[PeopleFilter]) -> FileRes
     return xlsx_response(PEOPLE_LEDGER, export_rows(filter_people(filters), request.user), dated_filename("人员台账"))
 
 
-class ImportProblemOut(Schema):
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-
-class ImportOut(Schema):
-    detail: str
-    valid: int
-    invalid: int
-    errors: list[ImportProblemOut]
-    created: int
-    updated: int
-    unchanged: int
-    dry_run: bool
-    imported: bool
-    ignored_columns: list[str]
-    unknown_columns: list[str]
-
-
-def _mapping(raw: str) -> dict[str, str]:
-    if not raw.strip():
-        return {}
-    try:
-        mapping = json.loads(raw)
-    except ValueError:
-        mapping = None
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise HttpError(400, 'mapping 应为 JSON 对象：{"文件中的列名": "台账列名"}，例如 {"电话": "手机号"}')
-    return mapping
-
-
 @router.post(
     "/people/import",
     response={200: ImportOut, 400: ImportOut, 403: ErrorOut, 413: ErrorOut},
@@ -224,23 +190,8 @@ def import_people(
     mapping: Form[str] = "",
 ) -> Any:
     """Check (dry run) or import a people ledger: every row or none; problems listed per row and column."""
-    importer = PeopleImporter(request.user)
-    if file.size and file.size > PEOPLE_LEDGER.byte_limit:
-        return Status(413, {"detail": f"文件过大，单次导入不超过 {PEOPLE_LEDGER.byte_limit // (1024 * 1024)} MB；请拆分后分批导入"})
-    try:
-        table = read_table(file, file.name or "", PEOPLE_LEDGER)
-    except LedgerFileTooLarge as exc:
-        return Status(413, {"detail": str(exc)})
-    except LedgerFileError as exc:
-        raise HttpError(400, str(exc)) from exc
-    report = run_import(PEOPLE_LEDGER, table, importer, mapping=_mapping(mapping), dry_run=dry_run)
-    body = report.as_dict()
-    if report.ok:
-        verb = "检查通过，可以导入" if dry_run else "导入完成"
-        body["detail"] = f"{verb}：新增 {report.created} 人，更新 {report.updated} 人，{report.unchanged} 人无变化"
-        return body
-    body["detail"] = f"有 {report.invalid} 行需要修改（共 {len(report.problems)} 处问题），没有导入任何数据"
-    return Status(200 if dry_run else 400, body)
+    status, body = import_upload(PEOPLE_LEDGER, file, PeopleImporter(request.user), dry_run=dry_run, mapping=mapping, unit="人")
+    return Status(status, body)
 
 
 @router.post("/people", response={201: PersonDetailOut}, summary="登记人员")
