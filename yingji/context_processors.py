@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.roles import Capability
+from yingji.navigation import build_navigation
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
@@ -18,6 +19,7 @@ def platform(request: HttpRequest) -> dict[str, Any]:
     return {
         "platform_title": settings.VERBOSE_TITLE,
         "caps": caps,
+        "navigation": build_navigation(request),
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -13,6 +13,24 @@
     });
   }
 
+  // Menu groups are <details>: opening one closes the others, and a click elsewhere closes all.
+  function setupNavGroups() {
+    var groups = Array.prototype.slice.call(document.querySelectorAll("[data-nav-group]"));
+    if (!groups.length) return;
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () {
+        if (!group.open) return;
+        groups.forEach(function (other) { if (other !== group) other.open = false; });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      groups.forEach(function (group) { if (group.open && !group.contains(event.target)) group.open = false; });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") groups.forEach(function (group) { group.open = false; });
+    });
+  }
+
   // <form data-confirm="确定归档？"> asks before submitting (archive, end position).
   function setupConfirm(root) {
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
@@ -26,6 +44,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     setupNavToggle();
+    setupNavGroups();
     setupConfirm(document);
   });
   document.addEventListener("htmx:afterSwap", function (event) {

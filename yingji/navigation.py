@@ -1,0 +1,118 @@
+"""The main navigation as data: groups of links, each shown only when its page exists and the role may use it.
+
+Pages belong to many small apps; listing them here, rather than in `base.html`, keeps the
+menu in one place and lets a link depend on a capability. A URL name that does not resolve
+(an app switched off in a deployment) is left out instead of breaking every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Capability
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str | Promise
+    url_name: str
+    capability: str | None = None
+    # The link is current when the request's view is in one of these apps/namespaces,
+    # or is exactly one of these view names.
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str | Promise
+    links: tuple[NavLink, ...]
+
+
+NAVIGATION: tuple[NavGroup, ...] = (
+    NavGroup(_("首页"), (NavLink(_("首页"), "dashboard:home", sections=("dashboard:home",)),)),
+    NavGroup(
+        _("底数"),
+        (
+            NavLink(_("辖区"), "jurisdictions:index", sections=("jurisdictions:index", "jurisdictions:detail", "jurisdictions:edit")),
+            NavLink(_("人员"), "people:list", sections=("people",)),
+            NavLink(_("单位场所"), "places:list", sections=("places",)),
+            NavLink(_("一张图"), "jurisdictions:map", sections=("jurisdictions:map",)),
+        ),
+    ),
+    NavGroup(
+        _("风险防控"),
+        (
+            NavLink(_("风险分级"), "risk:overview", sections=("risk",)),
+            NavLink(_("责任状"), "letters:summary", sections=("letters",)),
+            NavLink(_("人员配备"), "staffing:report", sections=("staffing",)),
+        ),
+    ),
+    NavGroup(
+        _("预警叫应"),
+        (
+            NavLink(_("预警"), "earlywarning:list", sections=("earlywarning",)),
+            NavLink(_("值班"), "duty:today", sections=("duty",)),
+            NavLink(_("我的通知"), "notifications:inbox", sections=("notifications:inbox",)),
+            NavLink(_("通知记录"), "notifications:list", Capability.VIEW_DELIVERIES, sections=("notifications:list", "notifications:detail")),
+            NavLink(_("升级策略"), "notifications:policies", Capability.MANAGE_ESCALATION, sections=("notifications:policies",)),
+        ),
+    ),
+    NavGroup(
+        _("应急准备"),
+        (
+            NavLink(_("救援队伍"), "teams:list", sections=("teams",)),
+            NavLink(_("装备物资"), "supplies:list", sections=("supplies",)),
+            NavLink(_("避灾场所"), "shelters:list", sections=("shelters",)),
+            NavLink(_("应急预案"), "plans:list", sections=("plans",)),
+        ),
+    ),
+    NavGroup(
+        _("管理"),
+        (
+            NavLink(_("账号"), "accounts:user_list", Capability.MANAGE_USERS, sections=("accounts:user_",)),
+            NavLink(_("审计"), "audit:changes", Capability.VIEW_AUDIT, sections=("audit",)),
+        ),
+    ),
+)
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _is_current(link: NavLink, namespace: str, view_name: str) -> bool:
+    """A section is an app namespace ("people") or a view-name prefix ("accounts:user_")."""
+    return any(
+        (view_name.startswith(section) if ":" in section else namespace == section) for section in link.sections
+    )
+
+
+def build_navigation(request: Any) -> list[dict[str, Any]]:
+    """The groups and links this user sees, with the current one marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    namespace = getattr(match, "namespace", "") or ""
+    view_name = getattr(match, "view_name", "") or ""
+    groups = []
+    for group in NAVIGATION:
+        links = []
+        for link in group.links:
+            if link.capability and not user.can(link.capability):
+                continue
+            url = _url(link.url_name)
+            if url is None:
+                continue
+            links.append({"label": link.label, "url": url, "current": _is_current(link, namespace, view_name)})
+        if links:
+            groups.append({"label": group.label, "links": links, "current": any(link["current"] for link in links)})
+    return groups
