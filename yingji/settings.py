@@ -271,6 +271,82 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 WORKER_TICK_SECONDS = float(os.environ.get("WORKER_TICK_SECONDS", "2"))
 WORKER_JOB_LEASE_SECONDS = int(os.environ.get("WORKER_JOB_LEASE_SECONDS", "300"))
 
+# --- Notification transports (docs/transports.md) ------------------------------------------
+# Every channel sends through the console/outbox transport unless configured here; credentials
+# come only from the environment (robots, webhooks and broadcast endpoints keep theirs on the
+# endpoint rows in the admin).
+NOTIFICATION_HTTP = {
+    "connect_timeout": float(os.environ.get("YINGJI_NOTIFY_CONNECT_TIMEOUT", "5")),
+    "read_timeout": float(os.environ.get("YINGJI_NOTIFY_READ_TIMEOUT", "10")),
+    "proxy": os.environ.get("YINGJI_NOTIFY_PROXY", ""),
+}
+NOTIFICATION_TRANSPORTS: dict[str, dict[str, object]] = {}
+
+_SMS_BACKEND = os.environ.get("YINGJI_SMS_BACKEND", "console").strip().lower()
+if _SMS_BACKEND == "aliyun":
+    NOTIFICATION_TRANSPORTS["sms"] = {
+        "backend": "notifications.transports.sms.AliyunSmsTransport",
+        "access_key_id": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+        "access_key_secret": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+        "sign_name": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+        "template_code": os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", ""),
+    }
+elif _SMS_BACKEND == "tencent":
+    NOTIFICATION_TRANSPORTS["sms"] = {
+        "backend": "notifications.transports.sms.TencentSmsTransport",
+        "secret_id": os.environ.get("TENCENTCLOUD_SECRET_ID", ""),
+        "secret_key": os.environ.get("TENCENTCLOUD_SECRET_KEY", ""),
+        "sdk_app_id": os.environ.get("TENCENT_SMS_SDK_APP_ID", ""),
+        "sign_name": os.environ.get("TENCENT_SMS_SIGN_NAME", ""),
+        "template_id": os.environ.get("TENCENT_SMS_TEMPLATE_ID", ""),
+        "region": os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou"),
+    }
+elif _SMS_BACKEND != "console":
+    raise ImproperlyConfigured("YINGJI_SMS_BACKEND must be console, aliyun or tencent")
+
+_VOICE_BACKEND = os.environ.get("YINGJI_VOICE_BACKEND", "console").strip().lower()
+if _VOICE_BACKEND == "http":
+    NOTIFICATION_TRANSPORTS["voice"] = {
+        "backend": "notifications.transports.voice.GenericHttpVoiceTransport",
+        "url": os.environ.get("YINGJI_VOICE_GATEWAY_URL", ""),
+        "secret": os.environ.get("YINGJI_VOICE_GATEWAY_SECRET", ""),
+        "callback_url": os.environ.get("YINGJI_VOICE_CALLBACK_URL", ""),
+        "caller_id": os.environ.get("YINGJI_VOICE_CALLER_ID", ""),
+    }
+elif _VOICE_BACKEND == "aliyun":
+    NOTIFICATION_TRANSPORTS["voice"] = {
+        "backend": "notifications.transports.voice.AliyunTtsCallTransport",
+        "access_key_id": os.environ.get("ALIYUN_VOICE_ACCESS_KEY_ID", ""),
+        "access_key_secret": os.environ.get("ALIYUN_VOICE_ACCESS_KEY_SECRET", ""),
+        "called_show_number": os.environ.get("ALIYUN_VOICE_SHOW_NUMBER", ""),
+        "tts_code": os.environ.get("ALIYUN_VOICE_TTS_CODE", ""),
+    }
+elif _VOICE_BACKEND != "console":
+    raise ImproperlyConfigured("YINGJI_VOICE_BACKEND must be console, http or aliyun")
+
+# Channels whose address and secret live on each endpoint row (or in EMAIL_* for e-mail):
+# listing them here makes them send for real instead of to the console outbox.
+_LIVE_BACKENDS = {
+    "dingtalk": "notifications.transports.dingtalk.DingTalkRobotTransport",
+    "wecom": "notifications.transports.wecom.WeComRobotTransport",
+    "webhook": "notifications.transports.webhook.WebhookTransport",
+    "broadcast": "notifications.transports.broadcast.BroadcastTransport",
+    "email": "notifications.transports.mail.EmailTransport",
+}
+for _channel in filter(None, (c.strip() for c in os.environ.get("YINGJI_LIVE_CHANNELS", "").split(","))):
+    if _channel not in _LIVE_BACKENDS:
+        raise ImproperlyConfigured(f"YINGJI_LIVE_CHANNELS: unknown channel {_channel!r}")
+    NOTIFICATION_TRANSPORTS[_channel] = {"backend": _LIVE_BACKENDS[_channel]}
+
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yingji@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
