@@ -30,6 +30,7 @@ TODAY = timezone.localdate()
 def places() -> list[Place]:
     """Three operating places in GRID_A (and none elsewhere), one closed, one in township B."""
     Place.unscoped.update(archived_at=timezone.now())
+    ResponsibilityLetter.unscoped.update(archived_at=timezone.now())  # the demo's letters
     shop = PlaceKind.objects.create(code="t-shop", name="测试商店", category=PlaceCategory.SMALL_PLACE)
     rental = PlaceKind.objects.create(code="t-rental", name="测试出租房", category=PlaceCategory.RENTAL_HOUSE)
     grid = Jurisdiction.unscoped.get(code=GRID_A)
@@ -132,7 +133,7 @@ def test_sign_many_is_all_or_nothing(places: list[Place], demo_user: Any) -> Non
     staff = demo_user("township_staff")
     with pytest.raises(ValidationError):
         actions.sign_many(staff, [places[0], places[2]], year=YEAR, kind=LetterKind.FIRE, signed_on=TODAY)  # 无名店 has no name on file
-    assert not ResponsibilityLetter.objects.exists()
+    assert not ResponsibilityLetter.objects.filter(archived_at__isnull=True).exists()
     assert actions.sign_many(staff, [places[0], places[1]], year=YEAR, kind=LetterKind.FIRE, signed_on=TODAY) == 2
 
 
@@ -160,7 +161,7 @@ def test_import_reports_broken_rows_and_writes_nothing_then_imports(places: list
     problems = {(e["row"], e["column"]) for e in response.json()["errors"]}
     assert (3, "场所名称") in problems and (5, "场所名称") in problems
     assert any(row == 4 for row, _ in problems)
-    assert not ResponsibilityLetter.objects.exists()
+    assert not ResponsibilityLetter.objects.filter(archived_at__isnull=True).exists()
 
     good = _xlsx([
         ["", "惠民小吃店", "丹东街道某路1号", YEAR, "消防安全责任状", TODAY.isoformat(), ""],
@@ -169,7 +170,7 @@ def test_import_reports_broken_rows_and_writes_nothing_then_imports(places: list
     response = client.post("/api/v1/letters/import", {"file": good, "dry_run": "false"})
     assert response.status_code == 200, response.json()
     assert response.json()["created"] == 2
-    assert ResponsibilityLetter.objects.count() == 2
+    assert ResponsibilityLetter.objects.filter(archived_at__isnull=True).count() == 2
 
 
 def test_export_round_trip_changes_nothing(places: list[Place], api_as: Any, demo_user: Any) -> None:
@@ -241,6 +242,6 @@ def test_pages(places: list[Place], client: Any, demo_user: Any, django_assert_m
     response = client.post("/letters/sign-many/", {"place": [places[0].pk, places[1].pk], "year": YEAR, "kind": "fire",
                                                    "signed_on": TODAY.isoformat(), "code": TOWNSHIP_A})
     assert response.status_code == 302
-    assert ResponsibilityLetter.objects.filter(kind="fire").count() == 2
+    assert ResponsibilityLetter.objects.filter(kind="fire", archived_at__isnull=True).count() == 2
     exported = client.get(f"/letters/unsigned/export.xlsx?kind=fire&year={YEAR}")
     assert exported.status_code == 200
