@@ -245,3 +245,12 @@ def test_pages(places: list[Place], client: Any, demo_user: Any, django_assert_m
     assert ResponsibilityLetter.objects.filter(kind="fire", archived_at__isnull=True).count() == 2
     exported = client.get(f"/letters/unsigned/export.xlsx?kind=fire&year={YEAR}")
     assert exported.status_code == 200
+
+
+def test_english_on_request(client: Any, demo_user: Any) -> None:
+    from django.conf import settings
+
+    client.force_login(demo_user("township_admin"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/letters/").content.decode()
+    assert "Responsibility letters" in html and "Work-safety responsibility letter" in html

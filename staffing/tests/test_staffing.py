@@ -187,3 +187,12 @@ def test_standard_creation_is_audited(demo_user: Any) -> None:
         commercial_per_staff=20, rental_per_staff=20, counted_position_kinds=["station_staff"],
     )
     assert ObjectChange.unscoped.filter(object_id=str(standard.pk), content_type__model="staffingstandard").exists()
+
+
+def test_english_on_request(client: Any, demo_user: Any) -> None:
+    from django.conf import settings
+
+    client.force_login(demo_user("township_admin"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/staffing/").content.decode()
+    assert "Staffing check" in html and "Shortfall" in html and "Risk" in html
