@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from letters.choices import LetterKind
+from places.models import PlaceBoundManager
 from yingji.models import Registry, TimeStamped
 
 
@@ -45,6 +46,8 @@ class ResponsibilityLetter(Registry):
     countersigned_by = models.CharField(_("签订人（属地方）"), max_length=40, blank=True)
     attachment = models.FileField(_("扫描件"), upload_to="letters/%Y/", blank=True, max_length=200)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = PlaceBoundManager()
 
     class Meta:
         verbose_name = _("责任状")

@@ -8,11 +8,19 @@ app) so lists, maps and overdue counts are single indexed queries.
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+from typing import Any, ClassVar
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from places.choices import LocationSource, OccupancyStatus, PlaceCategory, RiskGrade, StaffingGroup
+from yingji.context import current_actor
 from yingji.models import Registry, TimeStamped
+from yingji.scoping import ScopedManager, ScopedQuerySet
 
 
 class PlaceKind(TimeStamped):
@@ -46,6 +54,57 @@ class PlaceKind(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+def linked_only_user() -> Any:
+    """The acting user when they may see only the places linked to their account, else None.
+
+    Enterprise users (企业用户) sit on a grid or village for their scope, but a business must
+    not see its neighbours: they see the places linked to their account (`PlaceAccount`)
+    and nothing else. Read from the actor context, so every query of `Place.objects` in a
+    request or API call applies it, as the scope filter is applied.
+    """
+    actor = current_actor()
+    user = actor.resolved_user() if actor is not None else None
+    if user is None or getattr(user, "is_superuser", False) or getattr(user, "role", "") != Role.ENTERPRISE_USER:
+        return None
+    return user
+
+
+class PlaceQuerySet(ScopedQuerySet["Place"]):
+    def for_lists(self) -> PlaceQuerySet:
+        """What a list, map or export shows, without loading large boundary documents."""
+        return self.select_related("kind", "jurisdiction").defer("jurisdiction__boundary")
+
+
+_PlaceManagerBase = ScopedManager.from_queryset(PlaceQuerySet)
+
+
+class PlaceManager(_PlaceManagerBase["Place"]):
+    """Scoped manager that also limits enterprise users to the places linked to them."""
+
+    def get_queryset(self) -> PlaceQuerySet:
+        places: PlaceQuerySet = super().get_queryset()  # type: ignore[assignment]
+        user = linked_only_user()
+        if user is not None:
+            places = places.filter(pk__in=PlaceAccount.objects.filter(user_id=user.pk).values("place_id"))
+        return places
+
+
+class PlaceBoundManager(ScopedManager[Any]):
+    """Scoped manager for records that belong to one place (letters, risk signals, later hazards).
+
+    Applies the enterprise-user rule of `PlaceManager` to the place the record belongs to,
+    so a business sees its own letters and signals, never its neighbours'. The model needs
+    a `place` foreign key.
+    """
+
+    def get_queryset(self) -> Any:
+        records = super().get_queryset()
+        user = linked_only_user()
+        if user is not None:
+            records = records.filter(place_id__in=PlaceAccount.objects.filter(user_id=user.pk).values("place_id"))
+        return records
 
 
 class Place(Registry):
@@ -98,6 +157,8 @@ class Place(Registry):
     next_self_inspection_due = models.DateField(_("下次自查截止"), null=True, blank=True, db_index=True)
     next_supervision_due = models.DateField(_("下次监督检查截止"), null=True, blank=True, db_index=True)
 
+    objects: ClassVar[PlaceManager] = PlaceManager()
+
     class Meta:
         verbose_name = _("单位场所")
         verbose_name_plural = _("单位场所")
@@ -114,3 +175,65 @@ class Place(Registry):
     @property
     def has_location(self) -> bool:
         return self.lng is not None and self.lat is not None
+
+
+class PlaceAccount(TimeStamped):
+    """A login account linked to a place (企业账号关联): an enterprise user sees only these places."""
+
+    place = models.ForeignKey(Place, verbose_name=_("场所"), on_delete=models.CASCADE, related_name="account_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="place_links"
+    )
+
+    audited = True
+
+    class Meta:
+        verbose_name = _("场所关联账号")
+        verbose_name_plural = _("场所关联账号")
+        constraints = [models.UniqueConstraint(fields=["place", "user"], name="place_account_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.place} ↔ {self.user.get_username()}"
+
+    @property
+    def jurisdiction_path(self) -> str:
+        """So the audit log of a link is scoped like its place."""
+        return str(Place._base_manager.filter(pk=self.place_id).values_list("jurisdiction_path", flat=True).first() or "")
+
+
+def photo_path(instance: PlacePhoto, filename: str) -> str:
+    """A random file name under the place's folder; the uploaded name is never used as a path."""
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"places/{instance.place_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class PlacePhoto(TimeStamped):
+    """A photo of a place (场所照片): the front door, exits, extinguishers, a hazard.
+
+    Stored under MEDIA_ROOT but served only through the place page's view, which checks
+    that the viewer may see the place; MEDIA_URL is not used for these files.
+    """
+
+    place = models.ForeignKey(Place, verbose_name=_("场所"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片文件"), upload_to=photo_path, max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=40)
+    size = models.PositiveIntegerField(_("文件大小（字节）"))
+    caption = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    audited = True
+
+    class Meta:
+        verbose_name = _("场所照片")
+        verbose_name_plural = _("场所照片")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.caption or str(_("场所照片"))
+
+    @property
+    def jurisdiction_path(self) -> str:
+        return str(Place._base_manager.filter(pk=self.place_id).values_list("jurisdiction_path", flat=True).first() or "")
+

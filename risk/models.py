@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from places.choices import RiskGrade
+from places.models import PlaceBoundManager
 from risk.choices import AssessmentCause, FactorRule, FactorSide, SignalKind, SignalSeverity
 from yingji.models import JurisdictionBound, Registry, TimeStamped
 
@@ -127,6 +128,8 @@ class PlaceSignal(Registry):
         related_name="+",
     )
 
+    objects = PlaceBoundManager()
+
     class Meta:
         verbose_name = _("动态监管信号")
         verbose_name_plural = _("动态监管信号")
@@ -164,6 +167,8 @@ class RiskAssessment(JurisdictionBound):
     score_before = models.DecimalField(_("原分值"), max_digits=7, decimal_places=2, null=True, blank=True)
     score_after = models.DecimalField(_("新分值"), max_digits=7, decimal_places=2)
     factors = models.JSONField(_("因子明细"), default=list)
+
+    objects = PlaceBoundManager()
 
     class Meta:
         verbose_name = _("定级记录")

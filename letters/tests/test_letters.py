@@ -254,3 +254,18 @@ def test_english_on_request(client: Any, demo_user: Any) -> None:
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/letters/").content.decode()
     assert "Responsibility letters" in html and "Work-safety responsibility letter" in html
+
+
+def test_enterprise_users_see_only_their_own_places_letters(places: list[Place], api_as: Any, demo_user: Any) -> None:
+    from places.models import PlaceAccount
+
+    owner = demo_user("enterprise_user")
+    own_place = PlaceAccount.objects.filter(user=owner).select_related("place").first().place
+    mine = ResponsibilityLetter.unscoped.create(place=own_place, jurisdiction=own_place.jurisdiction, year=YEAR,
+                                                kind=LetterKind.SAFETY, signed_on=TODAY, signatory="本单位")
+    neighbour = ResponsibilityLetter.unscoped.create(place=places[0], jurisdiction=places[0].jurisdiction, year=YEAR,
+                                                     kind=LetterKind.SAFETY, signed_on=TODAY, signatory="邻居")
+    client = api_as(owner)
+    ids = {item["id"] for item in client.get(f"/api/v1/letters?year={YEAR}").json()["items"]}
+    assert mine.pk in ids and neighbour.pk not in ids
+    assert client.get(f"/api/v1/letters/{neighbour.pk}").status_code == 404

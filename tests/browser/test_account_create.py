@@ -60,6 +60,7 @@ def test_township_admin_creates_a_grid_worker_account_who_then_signs_in_to_their
 ) -> None:
     admin = open_page(DESKTOP)
     sign_in(admin, "township_admin", DEMO_PASSWORD)
+    admin.locator("#site-nav summary", has_text="管理").click()  # the menu group that holds 账号
     admin.locator("#site-nav").get_by_role("link", name="账号", exact=True).click()
     admin.wait_for_url("**/accounts/users/")
     admin.get_by_role("link", name="新建账号").click()

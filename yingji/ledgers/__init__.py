@@ -9,10 +9,11 @@ imports every row or none. See docs/ledgers.md.
 
 This path is synchronous and meant for foundation-sized ledgers (limits in `spec`:
 5 MB / 5,000 rows by default, `LEDGER_IMPORT_MAX_BYTES` / `LEDGER_IMPORT_MAX_ROWS` or
-per ledger). Very large imports (a county's places) will run as a background job that
-reuses the same reading, parsing and `RowImporter` pieces.
+per ledger). Large files (a county's places) run in the worker with progress on the page
+(`background`), reusing the same reading, parsing and `RowImporter` pieces.
 """
 
+from yingji.ledgers import background
 from yingji.ledgers.importing import (
     CREATED,
     UNCHANGED,
@@ -45,6 +46,7 @@ __all__ = [
     "RowError",
     "RowImporter",
     "Table",
+    "background",
     "dated_filename",
     "map_headers",
     "read_table",
