@@ -341,3 +341,69 @@ def _movement(supply: Supply, kind: str, quantity: int, delta: int, balance: int
         jurisdiction=supply.jurisdiction,
         jurisdiction_path=supply.jurisdiction_path,
     )
+
+
+# Equipment kept at a team's base, by the item names the team standards check (teams/choices.py).
+TEAM_BASE_SPECS: dict[str, tuple[str, str]] = {
+    "灭火器": ("MFZ/ABC4 干粉 4kg", "具"),
+    "水枪": ("QZ3.5/7.5 直流水枪", "支"),
+    "水带": ("13-65-25 有衬里消防水带", "盘"),
+    "消防头盔": ("GA 44 消防头盔", "顶"),
+    "灭火防护服": ("GA 10 消防员灭火防护服", "套"),
+    "空气呼吸器": ("RHZKF6.8/30 正压式", "具"),
+}
+
+
+@demo_step(order=660, label="队伍驻地器材")
+def seed_team_base_equipment(ctx: DemoContext) -> str:
+    """Each fire brigade and micro fire station keeps its standard kit at its base, a few short of it.
+
+    The teams' compliance check looks for these lines at a 队伍驻地 storage point named after
+    the team, so without them every team would read as missing all its equipment.
+    """
+    from teams.models import Team, TeamStandard
+
+    rng = ctx.rng("team-base-equipment")
+    today = timezone.localdate()
+    fire = SupplyCategory.objects.get(code="fire")
+    standards = {s.kind: s for s in TeamStandard.objects.all() if s.required_equipment}
+    teams = list(Team.unscoped.filter(kind__in=list(standards), archived_at__isnull=True).select_related("jurisdiction").order_by("id"))
+    plan = Plan()
+    short = 0
+    for team in teams:
+        point = StoragePoint(
+            name=team.name,
+            kind=StoragePointKind.TEAM_BASE,
+            address=team.address,
+            lng=team.lng,
+            lat=team.lat,
+            jurisdiction=team.jurisdiction,
+            jurisdiction_path=team.jurisdiction.path,
+        )
+        plan.points.append(point)
+        lacking = rng.random() < 0.15  # one station in seven is short of something
+        short += lacking
+        for index, item in enumerate(standards[team.kind].required_equipment):
+            required = int(item.get("quantity", 1))
+            quantity = max(0, required - rng.randint(1, required)) if lacking and index == 0 else required + rng.randint(0, 2)
+            if quantity == 0:
+                continue
+            spec, unit = TEAM_BASE_SPECS.get(item["name"], ("", "件"))
+            received = today - timedelta(days=rng.randint(60, 900))
+            plan.supplies.append(
+                Supply(
+                    name=item["name"],
+                    category=fire,
+                    specification=spec,
+                    unit=unit,
+                    storage_point=point,
+                    batch=f"{received:%Y%m}",
+                    owner_type=OwnerType.GOVERNMENT,
+                    quantity=quantity,
+                    jurisdiction=point.jurisdiction,
+                    jurisdiction_path=point.jurisdiction_path,
+                )
+            )
+            plan.histories.append([(MovementKind.IN, quantity, quantity, _at(received), "队伍建设配发")])
+    _write(plan)
+    return f"{len(plan.points)} 个队伍驻地、{len(plan.supplies)} 种器材（{short} 支队伍器材不足）"
