@@ -8,6 +8,7 @@ app_name = "letters"
 urlpatterns = [
     path("", views.summary, name="summary"),
     path("export.xlsx", views.export, name="export"),
+    *views.IMPORT_PAGES.urls(),
     path("unsigned/", views.unsigned, name="unsigned"),
     path("unsigned/export.xlsx", views.unsigned_export, name="unsigned_export"),
     path("sign-many/", views.sign_many, name="sign_many"),

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
@@ -22,11 +24,12 @@ from jurisdictions.views import breadcrumb
 from letters import actions, services
 from letters.choices import LetterKind
 from letters.forms import SignForm, SignManyForm, SummaryFilterForm, UnsignedFilterForm, WithdrawForm
-from letters.ledgers import LETTER_LEDGER, export_rows, unsigned_rows
+from letters.ledgers import LETTER_LEDGER, LetterImporter, export_rows, unsigned_rows
 from letters.models import ResponsibilityLetter
 from places.models import Place
 from yingji.http import AuthenticatedRequest
 from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 30
 
@@ -196,3 +199,25 @@ def attachment(request: AuthenticatedRequest, letter_id: int) -> FileResponse:
 
 def _place_url(place: Place) -> str:
     return reverse("places:detail", args=[place.pk]) + "#letters"
+
+
+# Signed letters come back as a ledger: the “未签订” list exported, dates filled in, imported here.
+IMPORT_PAGES = LedgerImportPages(
+    ledger=LETTER_LEDGER,
+    key="letters",
+    importer=LetterImporter,
+    capability=Capability.EDIT_REGISTRY,
+    refusal=_lazy("当前角色无权导入责任状台账"),
+    title=_lazy("导入责任状台账"),
+    template_name="责任状台账",
+    namespace="letters",
+    list_url_name="letters:summary",
+    list_title=_lazy("责任状签订"),
+    noun=pgettext_lazy("导入计数", "份"),
+    notes=(
+        _lazy("可先在“未签订”名单中点“导出未签名单”，填上签订日期后导入。"),
+        _lazy("场所按统一社会信用代码识别，没有代码的按“场所名称 + 地址”识别，须已在场所台账登记。"),
+        _lazy("同一场所同一年度同一类型的责任状只有一份：已签订的按本行更正。"),
+    ),
+    record_type="letters.responsibilityletter",
+)

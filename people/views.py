@@ -16,28 +16,21 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
 from audit.tracking import history_of
 from jurisdictions.forms import add_action_errors
 from people import actions
-from people.forms import AppointForm, ArchiveForm, LedgerUploadForm, PeopleFilterForm, PersonForm, ResponsibilitiesForm
+from people.forms import AppointForm, ArchiveForm, PeopleFilterForm, PersonForm, ResponsibilitiesForm
 from people.ledgers import PEOPLE_LEDGER, PeopleImporter, export_rows
 from people.models import Person, Position, PositionKind
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import (
-    ImportReport,
-    LedgerFileError,
-    dated_filename,
-    read_table,
-    run_import,
-    template_response,
-    uploads,
-    xlsx_response,
-)
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 30
@@ -243,85 +236,18 @@ def person_export(request: AuthenticatedRequest) -> FileResponse:
     return xlsx_response(PEOPLE_LEDGER, export_rows(people, request.user), dated_filename("人员台账"))
 
 
-@login_required
-@require_GET
-def import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(PEOPLE_LEDGER, "人员台账")
-
-
-def _import_context(report: ImportReport | None, pending: uploads.PendingUpload | None) -> dict[str, Any]:
-    """What the preview shows: the report, and for the column-mapping form each header the user may assign."""
-    mappable: list[dict[str, Any]] = []
-    if report is not None and pending is not None:
-        mapped = set(pending.mapping)
-        for position, header in enumerate(report.headers):
-            if header and (header in mapped or any(p == position for p, _h in report.unknown)):
-                mappable.append({"position": position, "header": header, "current": pending.mapping.get(header, "")})
-    return {
-        "report": report,
-        "pending": pending,
-        "mappable": mappable,
-        "columns": PEOPLE_LEDGER.import_columns(),
-        "ledger": PEOPLE_LEDGER,
-    }
-
-
-def _preview(request: AuthenticatedRequest, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
-    try:
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, PEOPLE_LEDGER)
-    except LedgerFileError as exc:
-        uploads.discard(pending.token)
-        form.add_error(None, str(exc))
-        return render(request, "people/import.html", {"form": form, **_import_context(None, None)})
-    if request.POST.get("remap"):
-        choices = {c.key for c in PEOPLE_LEDGER.import_columns()}
-        mapping = {}
-        for position, header in enumerate(table.headers):
-            chosen = request.POST.get(f"map-{position}", "")
-            if header and chosen in choices:
-                mapping[header] = chosen
-        pending.save_mapping(mapping)
-    report = run_import(PEOPLE_LEDGER, table, PeopleImporter(request.user), mapping=pending.mapping, dry_run=True)
-    return render(request, "people/import.html", {"form": form, **_import_context(report, pending)})
-
-
-@login_required
-def person_import(request: AuthenticatedRequest) -> HttpResponse:
-    """Upload → preview (a dry run of the real import) → confirm. Nothing is written before the confirmation."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入人员台账"))
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            pending = uploads.load(request.POST["token"], user=request.user, ledger=LEDGER_KEY)
-        except uploads.PendingUploadMissing:
-            messages.error(request, _("上传的文件已过期（只保留 1 小时）或不存在，请重新上传。"))
-            return redirect("people:import")
-        return _preview(request, pending, LedgerUploadForm())
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > PEOPLE_LEDGER.byte_limit:
-            form.add_error("file", _("文件过大，单次导入不超过 %(mb)d MB；请拆分成几个文件分批导入。") % {"mb": PEOPLE_LEDGER.byte_limit // (1024 * 1024)})
-        else:
-            return _preview(request, uploads.stash(upload, user=request.user, ledger=LEDGER_KEY), form)
-    return render(request, "people/import.html", {"form": form, **_import_context(None, None)})
-
-
-@login_required
-@require_POST
-def person_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    """Import the previewed file: all rows or, if anything changed since the preview, none."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入人员台账"))
-    template = "people/_import_result.html" if request.htmx else "people/import_result.html"
-    try:
-        pending = uploads.load(request.POST.get("token", ""), user=request.user, ledger=LEDGER_KEY)
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, PEOPLE_LEDGER)
-    except (uploads.PendingUploadMissing, LedgerFileError):
-        context: dict[str, Any] = {"expired": True, "report": None}
-        return render(request, template, context)
-    report = run_import(PEOPLE_LEDGER, table, PeopleImporter(request.user), mapping=pending.mapping, dry_run=False)
-    if report.applied:
-        uploads.discard(pending.token)
-    context = {"report": report, "pending": pending, "today": timezone.localdate(), "expired": False}
-    return render(request, template, context)
+IMPORT_PAGES = LedgerImportPages(
+    ledger=PEOPLE_LEDGER,
+    key=LEDGER_KEY,
+    importer=PeopleImporter,
+    capability=Capability.EDIT_REGISTRY,
+    refusal=_lazy("当前角色无权导入人员台账"),
+    title=_lazy("导入人员台账"),
+    template_name="人员台账",
+    namespace="people",
+    list_url_name="people:list",
+    list_title=_lazy("人员名录"),
+    noun=pgettext_lazy("导入计数", "人"),
+    notes=(_lazy("同一所属辖区内手机号相同的人视为同一人，会被更新而不是重复登记。"),),
+    record_type="people.person",
+)

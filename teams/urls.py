@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from teams import views
+from yingji.ledgers.pages import keyed_urls
 
 app_name = "teams"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,9 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("standards/<int:pk>/edit/", views.standard_edit, name="standard_edit"),
     path("export.xlsx", views.team_export, name="export"),
     path("members/export.xlsx", views.member_export, name="member_export"),
-    path("import/<str:ledger>/", views.ledger_import, name="import"),
-    path("import/<str:ledger>/template.xlsx", views.import_template, name="import_template"),
-    path("import/<str:ledger>/confirm/", views.ledger_import_confirm, name="import_confirm"),
+    *keyed_urls(views.IMPORT_PAGES),
     path("<int:pk>/", views.team_detail, name="detail"),
     path("<int:pk>/edit/", views.team_edit, name="edit"),
     path("<int:pk>/archive/", views.team_archive, name="archive"),

@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
@@ -30,7 +32,6 @@ from teams.choices import KIND_COLOURS, STATUS_COLOURS, TeamKind, TeamStatus
 from teams.forms import (
     ArchiveForm,
     CertificateForm,
-    LedgerUploadForm,
     MemberForm,
     RenewForm,
     StandardForm,
@@ -42,17 +43,8 @@ from teams.forms import (
 from teams.ledgers import MEMBERS_LEDGER, TEAMS_LEDGER, MembersImporter, TeamsImporter, member_rows, team_rows
 from teams.models import Certificate, Team, TeamCapability, TeamMember, TeamStandard, TeamStatusChange, Vehicle
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import (
-    ImportReport,
-    Ledger,
-    LedgerFileError,
-    dated_filename,
-    read_table,
-    run_import,
-    template_response,
-    uploads,
-    xlsx_response,
-)
+from yingji.ledgers import Ledger, dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 40
@@ -416,20 +408,6 @@ def standard_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # --- ledgers (台账): Excel export and import ------------------------------------------------
 
-LEDGERS: dict[str, tuple[Ledger, Any, str]] = {
-    "teams": (TEAMS_LEDGER, TeamsImporter, "救援队伍台账"),
-    "members": (MEMBERS_LEDGER, MembersImporter, "队员台账"),
-}
-
-
-def _ledger(key: str) -> tuple[Ledger, Any, str]:
-    if key not in LEDGERS:
-        from django.http import Http404
-
-        raise Http404
-    return LEDGERS[key]
-
-
 @login_required
 @require_GET
 def team_export(request: AuthenticatedRequest) -> FileResponse:
@@ -452,82 +430,28 @@ def member_export(request: AuthenticatedRequest) -> FileResponse:
     return xlsx_response(MEMBERS_LEDGER, member_rows(members, request.user), dated_filename("队员台账"))
 
 
-@login_required
-@require_GET
-def import_template(request: AuthenticatedRequest, ledger: str) -> FileResponse:
-    spec, _importer, title = _ledger(ledger)
-    return template_response(spec, title)
+def _import_pages(key: str, ledger: Ledger, importer: Any, name: str, title: Any, noun: Any, other: tuple[Any, str]) -> LedgerImportPages:
+    return LedgerImportPages(
+        ledger=ledger,
+        key=f"teams-{key}",
+        importer=importer,
+        capability=Capability.EDIT_REGISTRY,
+        refusal=_lazy("当前角色无权导入队伍台账"),
+        title=title,
+        template_name=name,
+        namespace="teams",
+        url_args=(key,),
+        list_url_name="teams:list",
+        list_title=_lazy("救援队伍"),
+        noun=noun,
+        notes=ledger.notes,
+        record_type=f"teams.{'team' if key == 'teams' else 'teammember'}",
+        links=((other[0], "teams:import", (other[1],)),),
+    )
 
 
-def _import_context(key: str, report: ImportReport | None, pending: uploads.PendingUpload | None) -> dict[str, Any]:
-    spec, _importer, title = _ledger(key)
-    mappable: list[dict[str, Any]] = []
-    if report is not None and pending is not None:
-        mapped = set(pending.mapping)
-        for position, header in enumerate(report.headers):
-            if header and (header in mapped or any(p == position for p, _h in report.unknown)):
-                mappable.append({"position": position, "header": header, "current": pending.mapping.get(header, "")})
-    return {"report": report, "pending": pending, "mappable": mappable, "columns": spec.import_columns(), "ledger": spec, "ledger_key": key, "title": title}
-
-
-def _preview(request: AuthenticatedRequest, key: str, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
-    spec, importer, _title = _ledger(key)
-    try:
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, spec)
-    except LedgerFileError as exc:
-        uploads.discard(pending.token)
-        form.add_error(None, str(exc))
-        return render(request, "teams/import.html", {"form": form, **_import_context(key, None, None)})
-    if request.POST.get("remap"):
-        choices = {c.key for c in spec.import_columns()}
-        mapping = {}
-        for position, header in enumerate(table.headers):
-            chosen = request.POST.get(f"map-{position}", "")
-            if header and chosen in choices:
-                mapping[header] = chosen
-        pending.save_mapping(mapping)
-    report = run_import(spec, table, importer(request.user), mapping=pending.mapping, dry_run=True)
-    return render(request, "teams/import.html", {"form": form, **_import_context(key, report, pending)})
-
-
-@login_required
-def ledger_import(request: AuthenticatedRequest, ledger: str) -> HttpResponse:
-    """Upload → preview (a dry run of the real import) → confirm."""
-    spec, _importer, _title = _ledger(ledger)
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入队伍台账"))
-    upload_key = f"teams-{ledger}"
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            pending = uploads.load(request.POST["token"], user=request.user, ledger=upload_key)
-        except uploads.PendingUploadMissing:
-            messages.error(request, _("上传的文件已过期（只保留 1 小时）或不存在，请重新上传。"))
-            return redirect("teams:import", ledger=ledger)
-        return _preview(request, ledger, pending, LedgerUploadForm())
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > spec.byte_limit:
-            form.add_error("file", _("文件过大，单次导入不超过 %(mb)d MB；请拆分成几个文件分批导入。") % {"mb": spec.byte_limit // (1024 * 1024)})
-        else:
-            return _preview(request, ledger, uploads.stash(upload, user=request.user, ledger=upload_key), form)
-    return render(request, "teams/import.html", {"form": form, **_import_context(ledger, None, None)})
-
-
-@login_required
-@require_POST
-def ledger_import_confirm(request: AuthenticatedRequest, ledger: str) -> HttpResponse:
-    spec, importer, title = _ledger(ledger)
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入队伍台账"))
-    template = "teams/_import_result.html" if request.htmx else "teams/import_result.html"
-    context: dict[str, Any] = {"ledger_key": ledger, "title": title}
-    try:
-        pending = uploads.load(request.POST.get("token", ""), user=request.user, ledger=f"teams-{ledger}")
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, spec)
-    except (uploads.PendingUploadMissing, LedgerFileError):
-        return render(request, template, {**context, "expired": True, "report": None})
-    report = run_import(spec, table, importer(request.user), mapping=pending.mapping, dry_run=False)
-    if report.applied:
-        uploads.discard(pending.token)
-    return render(request, template, {**context, "report": report, "expired": False})
+# Two ledgers behind import/<ledger>/ (see urls.py): the teams, and their members.
+IMPORT_PAGES = {
+    "teams": _import_pages("teams", TEAMS_LEDGER, TeamsImporter, "救援队伍台账", _lazy("导入救援队伍台账"), pgettext_lazy("导入计数", "支队伍"), (_lazy("改为导入队员台账"), "members")),
+    "members": _import_pages("members", MEMBERS_LEDGER, MembersImporter, "队员台账", _lazy("导入队员台账"), pgettext_lazy("导入计数", "名队员"), (_lazy("改为导入队伍台账"), "teams")),
+}

@@ -50,3 +50,12 @@ def test_anonymous_users_get_no_menu() -> None:
     request = RequestFactory().get("/")
     request.user = AnonymousUser()
     assert build_navigation(request) == []
+
+
+def test_the_most_specific_link_is_current(client: Any, demo_user: Any) -> None:
+    client.force_login(demo_user("township_admin"))
+    nearest = client.get("/teams/nearest/").context["navigation"]
+    current = [str(link["label"]) for g in nearest for link in g["links"] if link["current"]]
+    assert current == ["附近队伍"]
+    listing = client.get("/teams/").context["navigation"]
+    assert [str(link["label"]) for g in listing for link in g["links"] if link["current"]] == ["救援队伍"]

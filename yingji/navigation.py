@@ -66,9 +66,13 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("应急准备"),
         (
             NavLink(_("救援队伍"), "teams:list", sections=("teams",)),
+            NavLink(_("附近队伍"), "teams:nearest", sections=("teams:nearest",)),
             NavLink(_("装备物资"), "supplies:list", sections=("supplies",)),
+            NavLink(_("村级标准装备"), "supplies:kits", sections=("supplies:kit",)),
             NavLink(_("避灾场所"), "shelters:list", sections=("shelters",)),
             NavLink(_("应急预案"), "plans:list", sections=("plans",)),
+            NavLink(_("演练"), "plans:drills", sections=("plans:drill",)),
+            NavLink(_("培训宣传"), "plans:trainings", sections=("plans:training",)),
         ),
     ),
     NavGroup(
@@ -88,11 +92,20 @@ def _url(name: str) -> str | None:
         return None
 
 
-def _is_current(link: NavLink, namespace: str, view_name: str) -> bool:
-    """A section is an app namespace ("people") or a view-name prefix ("accounts:user_")."""
-    return any(
-        (view_name.startswith(section) if ":" in section else namespace == section) for section in link.sections
-    )
+def _match(link: NavLink, namespace: str, view_name: str) -> int:
+    """How specifically a link claims the current view: 0 not at all, 1 by app, more by view-name prefix.
+
+    A section is an app namespace ("teams") or a view-name prefix ("teams:nearest"); the most
+    specific claim wins, so 附近队伍 is current on the nearest-teams page, 救援队伍 elsewhere in teams.
+    """
+    best = 0
+    for section in link.sections:
+        if ":" in section:
+            if view_name.startswith(section):
+                best = max(best, 1 + len(section))
+        elif namespace == section:
+            best = max(best, 1)
+    return best
 
 
 def build_navigation(request: Any) -> list[dict[str, Any]]:
@@ -112,7 +125,11 @@ def build_navigation(request: Any) -> list[dict[str, Any]]:
             url = _url(link.url_name)
             if url is None:
                 continue
-            links.append({"label": link.label, "url": url, "current": _is_current(link, namespace, view_name)})
+            links.append({"label": link.label, "url": url, "score": _match(link, namespace, view_name), "current": False})
         if links:
-            groups.append({"label": group.label, "links": links, "current": any(link["current"] for link in links)})
+            groups.append({"label": group.label, "links": links, "current": False})
+    best = max((link["score"] for group in groups for link in group["links"]), default=0)
+    if best:  # exactly one link (the most specific claim) is current
+        group, link = next((g, lk) for g in groups for lk in g["links"] if lk["score"] == best)
+        link["current"] = group["current"] = True
     return groups

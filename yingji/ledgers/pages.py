@@ -25,7 +25,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from yingji.http import AuthenticatedRequest
 from yingji.ledgers import background, uploads
 from yingji.ledgers.importing import ImportReport, RowImporter, run_import
 from yingji.ledgers.reading import LedgerFileError, Table, read_table
@@ -120,11 +121,11 @@ class LedgerImportPages:
             "threshold": background.registered(self.key).threshold if self.in_background else None,
         }
 
-    def _refuse_unless_allowed(self, request: HttpRequest) -> None:
-        if not request.user.can(self.capability):  # type: ignore[union-attr]
+    def _refuse_unless_allowed(self, request: AuthenticatedRequest) -> None:
+        if not request.user.can(self.capability):
             raise PermissionDenied(str(self.refusal))
 
-    def _recent_jobs(self, request: HttpRequest) -> list[tuple[Any, str]]:
+    def _recent_jobs(self, request: AuthenticatedRequest) -> list[tuple[Any, str]]:
         """The user's last background checks and imports of this ledger, with their pages."""
         if not self.in_background:
             return []
@@ -133,7 +134,7 @@ class LedgerImportPages:
         jobs = ImportJob.objects.filter(user=request.user, ledger=self.key).order_by("-created_at", "-id")[:RECENT_JOBS]
         return [(job, self.url("job", job.pk)) for job in jobs]
 
-    def _to_job(self, request: HttpRequest, job: Any) -> HttpResponse:
+    def _to_job(self, request: AuthenticatedRequest, job: Any) -> HttpResponse:
         target = self.url("job", job.pk)
         if request.headers.get("HX-Request"):
             response = HttpResponse(status=204)
@@ -146,7 +147,7 @@ class LedgerImportPages:
 
     # --- views ----------------------------------------------------------------------------------
 
-    def upload_view(self, request: HttpRequest, **_url_kwargs: Any) -> HttpResponse:
+    def upload_view(self, request: AuthenticatedRequest, **_url_kwargs: Any) -> HttpResponse:
         """Upload → preview (a dry run of the real import). Nothing is written before the confirmation."""
         self._refuse_unless_allowed(request)
         if request.method == "POST" and request.POST.get("token"):
@@ -169,7 +170,7 @@ class LedgerImportPages:
         context = {"form": form, "recent_jobs": self._recent_jobs(request), **self._context(None, None)}
         return render(request, "ledgers/import.html", context)
 
-    def _preview(self, request: HttpRequest, pending: uploads.PendingUpload, form: Any) -> HttpResponse:
+    def _preview(self, request: AuthenticatedRequest, pending: uploads.PendingUpload, form: Any) -> HttpResponse:
         # A file that is certainly large is not read in the request at all.
         table: Table | None = None
         if not self._large_by_size(pending):
@@ -190,7 +191,7 @@ class LedgerImportPages:
         report = run_import(self.ledger, table, self.importer(request.user), mapping=pending.mapping, dry_run=True)
         return render(request, "ledgers/import.html", {"form": form, **self._context(report, pending)})
 
-    def _posted_mapping(self, request: HttpRequest, table: Table | None) -> dict[str, str]:
+    def _posted_mapping(self, request: AuthenticatedRequest, table: Table | None) -> dict[str, str]:
         """The mapping form's choices: ``map-<position>`` = column key, for the header at that position.
 
         The form names each header it offers (``header-<position>``), so a large file need not
@@ -198,7 +199,8 @@ class LedgerImportPages:
         """
         choices = {c.key for c in self.ledger.import_columns()}
         mapping: dict[str, str] = {}
-        for name, chosen in request.POST.items():
+        for name in request.POST:
+            chosen = request.POST.get(name, "")
             if not name.startswith("map-") or chosen not in choices:
                 continue
             position = name.removeprefix("map-")
@@ -209,7 +211,7 @@ class LedgerImportPages:
                 mapping[header] = chosen
         return mapping
 
-    def confirm_view(self, request: HttpRequest, **_url_kwargs: Any) -> HttpResponse:
+    def confirm_view(self, request: AuthenticatedRequest, **_url_kwargs: Any) -> HttpResponse:
         """Import the previewed file: all rows or, if anything changed since the preview, none."""
         self._refuse_unless_allowed(request)
         template = "ledgers/_import_result.html" if request.headers.get("HX-Request") else "ledgers/import_result.html"
@@ -235,10 +237,10 @@ class LedgerImportPages:
         context = {**self._context(report, pending), "today": timezone.localdate(), "expired": False}
         return render(request, template, context)
 
-    def template_view(self, request: HttpRequest, **_url_kwargs: Any) -> FileResponse:
+    def template_view(self, request: AuthenticatedRequest, **_url_kwargs: Any) -> FileResponse:
         return template_response(self.ledger, self.template_name)
 
-    def job_view(self, request: HttpRequest, pk: int, **_url_kwargs: Any) -> HttpResponse:
+    def job_view(self, request: AuthenticatedRequest, pk: int, **_url_kwargs: Any) -> HttpResponse:
         """A background check or import: progress while it runs (htmx polls), then the report."""
         if not self.in_background:
             raise Http404
@@ -275,7 +277,7 @@ class LedgerImportPages:
 
     # --- URL patterns ---------------------------------------------------------------------------
 
-    def views(self) -> dict[str, Callable[..., HttpResponse]]:
+    def views(self) -> dict[str, Callable[..., HttpResponseBase]]:
         """The views with their decorators, by the same keys as `names`."""
         return {
             "import": login_required(self.upload_view),
@@ -290,7 +292,7 @@ class LedgerImportPages:
         return _patterns(prefix, views, self.names)
 
 
-def _patterns(prefix: str, views: Mapping[str, Callable[..., HttpResponse]], names: Mapping[str, str]) -> list[URLPattern]:
+def _patterns(prefix: str, views: Mapping[str, Callable[..., HttpResponseBase]], names: Mapping[str, str]) -> list[URLPattern]:
     return [
         path(prefix, views["import"], name=names["import"]),
         path(f"{prefix}template.xlsx", views["template"], name=names["template"]),
@@ -306,8 +308,8 @@ def keyed_urls(pages: Mapping[str, LedgerImportPages], prefix: str = "import/", 
     point back to it.
     """
 
-    def dispatch(which: str) -> Callable[..., HttpResponse]:
-        def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    def dispatch(which: str) -> Callable[..., HttpResponseBase]:
+        def view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
             chosen = pages.get(kwargs.pop(kwarg))
             if chosen is None:
                 raise Http404
