@@ -56,10 +56,11 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("预警叫应"),
         (
             NavLink(_("预警"), "earlywarning:list", sections=("earlywarning",)),
-            NavLink(_("值班"), "duty:today", sections=("duty",)),
+            NavLink(_("值班"), "duty:index", sections=("duty",)),
             NavLink(_("我的通知"), "notifications:inbox", sections=("notifications:inbox",)),
-            NavLink(_("通知记录"), "notifications:list", Capability.VIEW_DELIVERIES, sections=("notifications:list", "notifications:detail")),
-            NavLink(_("升级策略"), "notifications:policies", Capability.MANAGE_ESCALATION, sections=("notifications:policies",)),
+            NavLink(_("通知记录"), "notifications:list", Capability.VIEW_DELIVERIES, sections=("notifications:list", "notifications:board")),
+            NavLink(_("升级策略"), "notifications:policies", Capability.MANAGE_ESCALATION, sections=("notifications:polic",)),
+            NavLink(_("群组通道"), "notifications:groups", Capability.MANAGE_ESCALATION, sections=("notifications:group",)),
         ),
     ),
     NavGroup(
