@@ -1,4 +1,4 @@
-"""Home page (首页): the user's jurisdiction at a glance, staffing gaps and quick links."""
+"""Home page (首页): the user's jurisdiction at a glance, the domain cards, staffing gaps and quick links."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from dashboard.cards import CardContext, build_cards, wants_short_version
 from jurisdictions.choices import Level
 from jurisdictions.models import Jurisdiction
 from jurisdictions.views import counts_by_level, staffing_gaps
@@ -39,5 +41,17 @@ def summary(node: Jurisdiction) -> dict[str, Any]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    roots = list(Jurisdiction.objects.visible_roots().order_by("path"))
-    return render(request, "dashboard/home.html", {"summaries": [summary(root) for root in roots]})
+    roots = list(Jurisdiction.objects.visible_roots().defer("boundary").order_by("path"))
+    short = wants_short_version(request.user)
+    cards: list[dict[str, Any]] = []
+    if roots:
+        ctx = CardContext(user=request.user, node=roots[0] if len(roots) == 1 else None, today=timezone.localdate())
+        cards = build_cards(ctx)
+    context = {
+        "summaries": [] if short else [summary(root) for root in roots],
+        "roots": roots,
+        "short": short,
+        "cards": cards,
+        "grade_chart": next((card["chart"] for card in cards if card["key"] == "grades" and not card["empty"]), None),
+    }
+    return render(request, "dashboard/home.html", context)

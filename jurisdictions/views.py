@@ -181,12 +181,37 @@ def edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 @login_required
 def map_page(request: AuthenticatedRequest) -> HttpResponse:
-    """The map (一张图): boundaries come from the GeoJSON API, no tile server needed."""
+    """The map (一张图): boundaries come from the GeoJSON API, no tile server needed.
+
+    Overlays (places, teams, supplies, shelters, warnings) are offered only when their API
+    route resolves here, so an app switched off simply has no layer (`dashboard.overlays`).
+    """
+    from dashboard.overlays import available_overlays
+
     levels = [{"value": level.value, "label": str(level.label)} for level in Level]
     return render(
         request,
         "jurisdictions/map.html",
         {
+            "overlays": available_overlays(),
+            "overlay_text": {
+                "layers": _("图层"),
+                "loading": _("正在加载图层…"),
+                "failed": _("加载失败"),
+                "truncated": _("数量过多，只显示了一部分，请放大地图查看全部"),
+                "dense": _("点数较多，点击区域或放大后可逐个查看"),
+                "open": _("查看"),
+                "grade": _("风险等级"),
+                "status": _("状态"),
+                "occupancy": _("安置人数"),
+                "capacity": _("夜间容量"),
+                "supplies": _("物资品种"),
+                "expired": _("过期"),
+                "route": _("转移路线"),
+                "length": _("长度（米）"),
+                "ungraded": _("未定级"),
+                "more": _("等共 {n} 条"),
+            },
             "layer_url": reverse("api:jurisdiction_layer"),
             "detail_url_template": reverse("jurisdictions:detail", kwargs={"code": "000000"}),
             "levels": levels,

@@ -53,7 +53,8 @@ def test_home_query_count_does_not_depend_on_the_size_of_the_tree(
     client: Client, django_assert_max_num_queries
 ) -> None:
     login(client, "county_admin")
-    with django_assert_max_num_queries(14):
+    # The summary (about 14) plus the domain cards (about 24, each a fixed number of grouped reads).
+    with django_assert_max_num_queries(42):
         assert client.get(reverse("dashboard:home")).status_code == 200
 
 

@@ -40,7 +40,7 @@
     var drawn = [];   // codes drawn right now, for tests and for the status line
     var requestSeq = 0;
 
-    addLegend();
+    var legendBox = addLegend();
 
     function detailUrl(code) {
       return detailTemplate.replace("000000", encodeURIComponent(code));
@@ -61,21 +61,36 @@
         .then(function (data) { return (data && data.features) || []; });
     }
 
+    // The legend folds behind its title (a button) so that on a phone it does not cover the map.
     function addLegend() {
       var legend = L.control({ position: "bottomright" });
+      var body;
       legend.onAdd = function () {
         var box = L.DomUtil.create("div", "map-legend");
-        var title = L.DomUtil.create("div", "map-popup-title", box);
+        var title = L.DomUtil.create("button", "map-popup-title map-legend-toggle", box);
+        title.type = "button";
         title.textContent = text.legend || "";
+        body = L.DomUtil.create("div", "map-legend-body", box);
+        body.id = "map-legend-body";
+        title.setAttribute("aria-controls", body.id);
+        var setOpen = function (open) {
+          box.classList.toggle("is-collapsed", !open);
+          title.setAttribute("aria-expanded", open ? "true" : "false");
+        };
+        setOpen(window.innerWidth >= 600);
+        title.addEventListener("click", function () { setOpen(box.classList.contains("is-collapsed")); });
         levels.forEach(function (level) {
-          var row = L.DomUtil.create("div", "map-legend-row", box);
+          var row = L.DomUtil.create("div", "map-legend-row", body);
           L.DomUtil.create("span", "map-swatch swatch-" + level.value, row);
           var label = L.DomUtil.create("span", "", row);
           label.textContent = level.label;
         });
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
         return box;
       };
       legend.addTo(map);
+      return body;
     }
 
     function styleFor(level, focus) {
@@ -162,6 +177,8 @@
       if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], animate: false });
       holder.dataset.drawn = drawn.join(" ");
       holder.dataset.state = "ready";
+      // The overlays (map_layers.js) reload for the node now shown.
+      holder.dispatchEvent(new CustomEvent("yj:view", { detail: stack[stack.length - 1] || null }));
       if (!features.length && !drawn.length) {
         setStatus(text.empty);
       } else if (missing.length) {
@@ -240,6 +257,8 @@
 
     window.yingjiMap = {
       map: map,
+      legend: legendBox,
+      boundaryUrl: layerUrl,
       drawnCodes: function () { return drawn.slice(); },
       current: function () { return stack[stack.length - 1] || null; }
     };
