@@ -55,7 +55,7 @@ class JurisdictionForm(forms.Form):
         return value
 
 
-def add_action_errors(form: forms.Form, exc: Any) -> None:
+def add_action_errors(form: forms.BaseForm, exc: Any) -> None:
     """Show a ValidationError raised by an action on the form: per field where the form has it."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

@@ -75,7 +75,7 @@ def sign(
     """Record a signed letter; returns the letter and "created", "updated" or "unchanged"."""
     require(user, Capability.EDIT_REGISTRY)
     if kind not in LetterKind.values:
-        raise ValidationError({"kind": _("责任状类型应为：%(kinds)s") % {"kinds": "、".join(LetterKind.labels)}})
+        raise ValidationError({"kind": _("责任状类型应为：%(kinds)s") % {"kinds": "、".join(str(label) for label in LetterKind.labels)}})
     check_year_and_date(year, signed_on)
     if place.archived_at is not None:
         raise ValidationError({"place": _("该场所已归档，不能签订责任状。")})

@@ -9,6 +9,8 @@ pre-created each January.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -47,7 +49,7 @@ class ResponsibilityLetter(Registry):
     attachment = models.FileField(_("扫描件"), upload_to="letters/%Y/", blank=True, max_length=200)
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
-    objects = PlaceBoundManager()
+    objects: ClassVar[PlaceBoundManager] = PlaceBoundManager()
 
     class Meta:
         verbose_name = _("责任状")

@@ -120,7 +120,7 @@ def sign_many(request: AuthenticatedRequest) -> HttpResponse:
     form = SignManyForm(request.POST)
     ids = [int(v) for v in request.POST.getlist("place") if v.isdigit()]
     places = list(Place.objects.filter(pk__in=ids, archived_at__isnull=True))
-    back = f"{reverse('letters:unsigned')}?{urlencode({'code': code, 'year': year, 'kind': kind})}"
+    back = f"{reverse('letters:unsigned')}?{urlencode({'code': code, 'year': str(year), 'kind': kind})}"
     if not form.is_valid():
         messages.error(request, _("请填写正确的签订日期。"))
         return redirect(back)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -128,7 +129,7 @@ class PlaceSignal(Registry):
         related_name="+",
     )
 
-    objects = PlaceBoundManager()
+    objects: ClassVar[PlaceBoundManager] = PlaceBoundManager()
 
     class Meta:
         verbose_name = _("动态监管信号")
@@ -168,7 +169,7 @@ class RiskAssessment(JurisdictionBound):
     score_after = models.DecimalField(_("新分值"), max_digits=7, decimal_places=2)
     factors = models.JSONField(_("因子明细"), default=list)
 
-    objects = PlaceBoundManager()
+    objects: ClassVar[PlaceBoundManager] = PlaceBoundManager()
 
     class Meta:
         verbose_name = _("定级记录")

@@ -117,10 +117,10 @@ def build_navigation(request: Any) -> list[dict[str, Any]]:
     match = getattr(request, "resolver_match", None)
     namespace = getattr(match, "namespace", "") or ""
     view_name = getattr(match, "view_name", "") or ""
-    groups = []
-    for group in NAVIGATION:
-        links = []
-        for link in group.links:
+    groups: list[dict[str, Any]] = []
+    for nav_group in NAVIGATION:
+        links: list[dict[str, Any]] = []
+        for link in nav_group.links:
             if link.capability and not user.can(link.capability):
                 continue
             url = _url(link.url_name)
@@ -128,9 +128,9 @@ def build_navigation(request: Any) -> list[dict[str, Any]]:
                 continue
             links.append({"label": link.label, "url": url, "score": _match(link, namespace, view_name), "current": False})
         if links:
-            groups.append({"label": group.label, "links": links, "current": False})
-    best = max((link["score"] for group in groups for link in group["links"]), default=0)
+            groups.append({"label": nav_group.label, "links": links, "current": False})
+    best = max((entry["score"] for group in groups for entry in group["links"]), default=0)
     if best:  # exactly one link (the most specific claim) is current
-        group, link = next((g, lk) for g in groups for lk in g["links"] if lk["score"] == best)
-        link["current"] = group["current"] = True
+        found_group, found_link = next((g, lk) for g in groups for lk in g["links"] if lk["score"] == best)
+        found_link["current"] = found_group["current"] = True
     return groups
