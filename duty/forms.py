@@ -104,8 +104,3 @@ class SwapForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), max_length=200)
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("值班表文件（.xlsx 或 .csv）"))
-    dry_run = forms.BooleanField(label=_("只检查，不导入"), required=False, initial=True)

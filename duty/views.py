@@ -17,6 +17,8 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Capability
@@ -24,14 +26,15 @@ from audit.tracking import history_of
 from duty import actions
 from duty.actions import RosterPlan, Standing
 from duty.choices import DutyRole
-from duty.forms import CancelForm, GenerateForm, OverrideForm, ShiftForm, SwapForm, UploadForm, roster_nodes
+from duty.forms import CancelForm, GenerateForm, OverrideForm, ShiftForm, SwapForm, roster_nodes
 from duty.ledgers import DUTY_LEDGER, DutyImporter, shift_rows
 from duty.models import DutyAssignment, DutyShift
 from duty.services import on_duty
 from jurisdictions.choices import Level
 from jurisdictions.forms import add_action_errors
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import LedgerFileError, dated_filename, read_table, run_import, template_response, xlsx_response
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 WEEK_DAYS = 7
 
@@ -229,25 +232,18 @@ def export(request: AuthenticatedRequest) -> FileResponse:
     return xlsx_response(DUTY_LEDGER, shift_rows(shifts, request.user), dated_filename("值班表"))
 
 
-@login_required
-def import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(DUTY_LEDGER, "值班表导入模板")
-
-
-@login_required
-def import_roster(request: AuthenticatedRequest) -> HttpResponse:
-    require_manage(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    report = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            table = read_table(upload, upload.name or "", DUTY_LEDGER)
-        except LedgerFileError as exc:
-            form.add_error("file", str(exc))
-        else:
-            report = run_import(DUTY_LEDGER, table, DutyImporter(request.user), dry_run=form.cleaned_data["dry_run"])
-            if report.ok and not form.cleaned_data["dry_run"]:
-                messages.success(request, _("导入完成：新增 %(c)d 个班次，更新 %(u)d 个。") % {"c": report.created, "u": report.updated})
-                return redirect("duty:index")
-    return render(request, "duty/import.html", {"form": form, "report": report})
+IMPORT_PAGES = LedgerImportPages(
+    ledger=DUTY_LEDGER,
+    key="duty",
+    importer=DutyImporter,
+    capability=Capability.MANAGE_DUTY,
+    refusal=_lazy("当前角色无权导入值班表（需要“排班和调班”权限）"),
+    title=_lazy("导入值班表"),
+    template_name="值班表导入模板",
+    namespace="duty",
+    list_url_name="duty:index",
+    list_title=_lazy("今日值班"),
+    noun=pgettext_lazy("导入计数", "个班次"),
+    notes=tuple(_lazy(note) for note in DUTY_LEDGER.notes),  # the ledger's own notes, in English from this catalogue
+    record_type="duty.dutyshift",
+)

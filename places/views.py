@@ -17,14 +17,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.roles import Capability
 from jurisdictions.forms import add_action_errors
-from people.forms import LedgerUploadForm
 from places import actions
 from places.choices import RiskGrade
 from places.filters import PlaceFilters, filter_places
@@ -35,17 +35,8 @@ from places.models import Place, PlaceAccount, PlaceKind
 from places.panels import render_panels
 from places.profiles import notes_for
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import (
-    ImportReport,
-    LedgerFileError,
-    background,
-    dated_filename,
-    read_table,
-    run_import,
-    template_response,
-    uploads,
-    xlsx_response,
-)
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 40
@@ -318,151 +309,18 @@ def place_export(request: AuthenticatedRequest) -> FileResponse:
     return xlsx_response(PLACES_LEDGER, export_rows(places, request.user), dated_filename("场所台账"))
 
 
-@login_required
-@require_GET
-def import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(PLACES_LEDGER, "场所台账")
-
-
-def _import_context(report: ImportReport | None, pending: uploads.PendingUpload | None) -> dict[str, Any]:
-    mappable: list[dict[str, Any]] = []
-    if report is not None and pending is not None:
-        mapped = set(pending.mapping)
-        unknown = {position for position, _header in report.unknown}
-        for position, header in enumerate(report.headers):
-            if header and (header in mapped or position in unknown):
-                mappable.append({"position": position, "header": header, "current": pending.mapping.get(header, "")})
-    return {
-        "report": report,
-        "pending": pending,
-        "mappable": mappable,
-        "columns": PLACES_LEDGER.import_columns(),
-        "ledger": PLACES_LEDGER,
-        "threshold": background.registered(LEDGER_KEY).threshold,
-    }
-
-
-def _recent_jobs(request: AuthenticatedRequest) -> list[Any]:
-    from jobs.models import ImportJob
-
-    return list(ImportJob.objects.filter(user=request.user, ledger=LEDGER_KEY).order_by("-created_at", "-id")[:5])
-
-
-def _preview(request: AuthenticatedRequest, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
-    if request.POST.get("remap"):
-        # The mapping form names each header it offers, so a large file need not be read again here.
-        choices = {c.key for c in PLACES_LEDGER.import_columns()}
-        mapping: dict[str, str] = {}
-        for key in request.POST:
-            header = request.POST.get(key, "")
-            if key.startswith("header-"):
-                chosen = request.POST.get("map-" + key.removeprefix("header-"), "")
-                if header and chosen in choices:
-                    mapping[header] = chosen
-        pending.save_mapping(mapping)
-    if background.runs_in_background(LEDGER_KEY, size=pending.path.stat().st_size):
-        job = background.enqueue(pending, user=request.user, ledger_key=LEDGER_KEY, dry_run=True)
-        return redirect("places:import_job", pk=job.pk)
-    try:
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, PLACES_LEDGER)
-    except LedgerFileError as exc:
-        uploads.discard(pending.token)
-        form.add_error(None, str(exc))
-        return render(request, "places/import.html", {"form": form, **_import_context(None, None)})
-    if background.runs_in_background(LEDGER_KEY, len(table.rows)):
-        job = background.enqueue(pending, user=request.user, ledger_key=LEDGER_KEY, dry_run=True, total_rows=len(table.rows))
-        return redirect("places:import_job", pk=job.pk)
-    report = run_import(PLACES_LEDGER, table, PlacesImporter(request.user), mapping=pending.mapping, dry_run=True)
-    return render(request, "places/import.html", {"form": form, **_import_context(report, pending)})
-
-
-@login_required
-def place_import(request: AuthenticatedRequest) -> HttpResponse:
-    """Upload → preview (a dry run of the real import) → confirm; large files go to the worker."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入场所台账"))
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            pending = uploads.load(request.POST["token"], user=request.user, ledger=LEDGER_KEY)
-        except uploads.PendingUploadMissing:
-            messages.error(request, _("上传的文件已过期（只保留 1 小时）或不存在，请重新上传。"))
-            return redirect("places:import")
-        return _preview(request, pending, LedgerUploadForm())
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > PLACES_LEDGER.byte_limit:
-            form.add_error("file", _("文件过大，单次导入不超过 %(mb)d MB；请拆分成几个文件分批导入。") % {"mb": PLACES_LEDGER.byte_limit // (1024 * 1024)})
-        else:
-            return _preview(request, uploads.stash(upload, user=request.user, ledger=LEDGER_KEY), form)
-    context = {"form": form, "recent_jobs": _recent_jobs(request), **_import_context(None, None)}
-    return render(request, "places/import.html", context)
-
-
-@login_required
-@require_POST
-def place_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    """Import the previewed file: all rows or none; a large file is imported by the worker."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入场所台账"))
-    template = "places/_import_result.html" if request.htmx else "places/import_result.html"
-    try:
-        pending = uploads.load(request.POST.get("token", ""), user=request.user, ledger=LEDGER_KEY)
-    except uploads.PendingUploadMissing:
-        return render(request, template, {"expired": True, "report": None})
-    table = None
-    if not background.runs_in_background(LEDGER_KEY, size=pending.path.stat().st_size):
-        try:
-            with pending.open() as upload:
-                table = read_table(upload, pending.filename, PLACES_LEDGER)
-        except LedgerFileError:
-            return render(request, template, {"expired": True, "report": None})
-    if table is None or background.runs_in_background(LEDGER_KEY, len(table.rows)):
-        job = background.enqueue(
-            pending, user=request.user, ledger_key=LEDGER_KEY, dry_run=False, total_rows=len(table.rows) if table else 0
-        )
-        if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("places:import_job", args=[job.pk])
-            return response
-        return redirect("places:import_job", pk=job.pk)
-    report = run_import(PLACES_LEDGER, table, PlacesImporter(request.user), mapping=pending.mapping, dry_run=False)
-    if report.applied:
-        uploads.discard(pending.token)
-    context = {"report": report, "pending": pending, "today": timezone.localdate(), "expired": False}
-    return render(request, template, context)
-
-
-@login_required
-def import_job(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """A background check or import: progress while it runs (htmx polls), then the report."""
-    from jobs.models import ImportJob
-
-    job = get_object_or_404(ImportJob.objects, pk=pk, user=request.user, ledger=LEDGER_KEY)
-    done, total = background.progress(job)
-    report = background.stored_report(job)
-    pending = None
-    if report is not None and job.dry_run:
-        try:
-            pending = uploads.load(job.upload_token, user=request.user, ledger=LEDGER_KEY)
-        except uploads.PendingUploadMissing:
-            pending = None
-    context = {
-        "job": job,
-        "done": done,
-        "total": total,
-        "percent": int(done * 100 / total) if total else 0,
-        "today": timezone.localdate(),
-        "expired": False,
-        "form": LedgerUploadForm(),
-        **_import_context(report, pending),
-    }
-    if request.htmx and request.htmx.target == "job-status" and not job.is_finished:
-        return render(request, "places/_job_status.html", context)
-    if request.htmx and request.htmx.target == "job-status":
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return render(request, "places/import_job.html", context)
-
-
-
+IMPORT_PAGES = LedgerImportPages(
+    ledger=PLACES_LEDGER,
+    key=LEDGER_KEY,
+    importer=PlacesImporter,
+    capability=Capability.EDIT_REGISTRY,
+    refusal=_lazy("当前角色无权导入场所台账"),
+    title=_lazy("导入场所台账"),
+    template_name="场所台账",
+    namespace="places",
+    list_url_name="places:list",
+    list_title=_lazy("单位场所"),
+    noun=pgettext_lazy("导入计数", "处场所"),
+    notes=(_lazy("有统一社会信用代码的按代码、没有的按名称+地址识别同一场所，已登记的会被更新而不是重复登记。"),),
+    record_type="places.place",
+)

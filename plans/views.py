@@ -15,6 +15,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
@@ -36,7 +38,6 @@ from plans.forms import (
     TrainingForm,
 )
 from plans.handbook import build_handbook, card_contacts, holders_by_post
-from plans.ledger_pages import LedgerPage, confirm_view, import_view
 from plans.ledgers import (
     DRILL_LEDGER,
     PLAN_LEDGER,
@@ -53,7 +54,8 @@ from plans.queries import drills_base, filter_drills, filter_plans, filter_train
 from plans.stats import training_summary
 from plans.targets import compute_targets
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import dated_filename, template_response, xlsx_response
+from yingji.ledgers import Ledger, dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 HISTORY_LIMIT = 30
@@ -463,14 +465,32 @@ def training_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 # --- ledgers ------------------------------------------------------------------------------------
 
-LEDGER_PAGES = {
-    "plans": LedgerPage("plans", PLAN_LEDGER, PlanImporter, "导入应急预案台账", "plans:import", "plans:import_confirm",
-                        "plans:import_template", "plans:list", "应急预案"),
-    "drills": LedgerPage("drills", DRILL_LEDGER, DrillImporter, "导入演练台账", "plans:drill_import", "plans:drill_import_confirm",
-                         "plans:drill_import_template", "plans:drills", "演练"),
-    "trainings": LedgerPage("trainings", TRAINING_LEDGER, TrainingImporter, "导入培训宣传台账", "plans:training_import",
-                            "plans:training_import_confirm", "plans:training_import_template", "plans:trainings", "培训宣传"),
-}
+def _import_pages(ledger: Ledger, key: str, importer: Any, title: Any, list_url_name: str, list_title: Any, noun: Any, record_type: str, prefix: str) -> LedgerImportPages:
+    """The import pages of one of the three ledgers; drills and trainings name their URLs with a prefix (``drill_import``)."""
+    names = {"import": "import", "confirm": "import_confirm", "template": "import_template", "job": "import_job"}
+    return LedgerImportPages(
+        ledger=ledger,
+        key=key,
+        importer=importer,
+        capability=Capability.EDIT_REGISTRY,
+        refusal=_lazy("当前角色无权导入台账"),
+        title=title,
+        template_name=ledger.name,
+        namespace="plans",
+        list_url_name=list_url_name,
+        list_title=list_title,
+        noun=noun,
+        notes=tuple(_lazy(note) for note in ledger.notes),  # the ledger's own notes, in English from this catalogue
+        record_type=record_type,
+        names={which: f"{prefix}{name}" for which, name in names.items()},
+    )
+
+
+PLAN_PAGES = _import_pages(PLAN_LEDGER, "plans", PlanImporter, _lazy("导入应急预案台账"), "plans:list", _lazy("应急预案"), pgettext_lazy("导入计数", "份预案"), "plans.plan", "")
+DRILL_PAGES = _import_pages(DRILL_LEDGER, "drills", DrillImporter, _lazy("导入演练台账"), "plans:drills", _lazy("演练"), pgettext_lazy("导入计数", "次演练"), "plans.drill", "drill_")
+TRAINING_PAGES = _import_pages(
+    TRAINING_LEDGER, "trainings", TrainingImporter, _lazy("导入培训宣传台账"), "plans:trainings", _lazy("培训宣传"), pgettext_lazy("导入计数", "次培训宣传"), "plans.training", "training_"
+)
 
 
 @login_required
@@ -496,22 +516,3 @@ def training_export(request: AuthenticatedRequest) -> FileResponse:
     root = _root(request)
     trainings = filter_trainings(trainings_base(), jurisdiction=root.code, year=_year(request) if request.GET.get("year") else None)
     return xlsx_response(TRAINING_LEDGER, training_rows(trainings), dated_filename("培训宣传台账"))
-
-
-@login_required
-@require_GET
-def ledger_template(request: AuthenticatedRequest, key: str) -> FileResponse:
-    page = LEDGER_PAGES[key]
-    return template_response(page.ledger, page.ledger.name)
-
-
-@login_required
-def ledger_import(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    return import_view(request, LEDGER_PAGES[key])
-
-
-@login_required
-def ledger_import_confirm(request: AuthenticatedRequest, key: str) -> HttpResponse:
-    return confirm_view(request, LEDGER_PAGES[key])
-
-

@@ -18,13 +18,14 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
 from audit.tracking import history_of
 from jurisdictions.forms import add_action_errors
 from jurisdictions.models import Jurisdiction
-from plans.ledger_pages import LedgerPage, confirm_view, import_view
 from shelters import actions
 from shelters.choices import STATUS_COLOURS, ShelterStatus
 from shelters.forms import ArchiveForm, OccupancyForm, RouteForm, ShelterFilterForm, ShelterForm, StatusForm
@@ -33,7 +34,8 @@ from shelters.models import EvacuationRoute, Shelter, ShelterEvent
 from shelters.queries import filter_shelters
 from shelters.rollup import capacity_rollup
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import dated_filename, template_response, xlsx_response
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 EVENT_LIMIT = 30
@@ -249,16 +251,20 @@ def capacity(request: AuthenticatedRequest) -> HttpResponse:
 
 # --- ledger ----------------------------------------------------------------------------
 
-LEDGER_PAGE = LedgerPage(
-    key="shelters",
+IMPORT_PAGES = LedgerImportPages(
     ledger=SHELTER_LEDGER,
+    key="shelters",
     importer=ShelterImporter,
-    title="导入避灾安置场所台账",
-    import_url="shelters:import",
-    confirm_url="shelters:import_confirm",
-    template_url="shelters:import_template",
-    back_url="shelters:list",
-    back_label="避灾安置场所",
+    capability=Capability.EDIT_REGISTRY,
+    refusal=_lazy("当前角色无权导入避灾安置场所台账"),
+    title=_lazy("导入避灾安置场所台账"),
+    template_name="避灾安置场所台账",
+    namespace="shelters",
+    list_url_name="shelters:list",
+    list_title=_lazy("避灾安置场所"),
+    noun=pgettext_lazy("导入计数", "处安置场所"),
+    notes=tuple(_lazy(note) for note in SHELTER_LEDGER.notes),  # the ledger's own notes, in English from this catalogue
+    record_type="shelters.shelter",
 )
 
 
@@ -267,19 +273,3 @@ LEDGER_PAGE = LedgerPage(
 def shelter_export(request: AuthenticatedRequest) -> FileResponse:
     _form, shelters = _filtered(request)
     return xlsx_response(SHELTER_LEDGER, export_rows(shelters, request.user), dated_filename("避灾安置场所台账"))
-
-
-@login_required
-@require_GET
-def import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(SHELTER_LEDGER, "避灾安置场所台账")
-
-
-@login_required
-def shelter_import(request: AuthenticatedRequest) -> HttpResponse:
-    return import_view(request, LEDGER_PAGE)
-
-
-@login_required
-def shelter_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    return confirm_view(request, LEDGER_PAGE)

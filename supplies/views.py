@@ -7,8 +7,6 @@ Reads go through the scoped managers (outsiders get 404); every change goes thro
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,9 +18,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
@@ -30,7 +27,6 @@ from audit.tracking import history_of
 from jurisdictions.choices import Level
 from jurisdictions.forms import add_action_errors
 from jurisdictions.models import Jurisdiction
-from people.forms import LedgerUploadForm
 from supplies import actions
 from supplies.choices import EXPIRY_BADGE, KIT_STATUS_BADGE, ExpiryState, StoragePointKind
 from supplies.forms import ArchiveForm, MovementForm, StoragePointForm, SupplyFilterForm, SupplyForm
@@ -57,17 +53,8 @@ from supplies.queries import (
     with_stock_counts,
 )
 from yingji.http import AuthenticatedRequest
-from yingji.ledgers import (
-    ImportReport,
-    Ledger,
-    LedgerFileError,
-    dated_filename,
-    read_table,
-    run_import,
-    template_response,
-    uploads,
-    xlsx_response,
-)
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.pages import LedgerImportPages
 
 PAGE_SIZE = 25
 MOVEMENT_LIMIT = 50
@@ -428,157 +415,37 @@ def movement_export(request: AuthenticatedRequest) -> FileResponse:
     return xlsx_response(MOVEMENT_LEDGER, movement_rows(movements), dated_filename("出入库记录"))
 
 
-@dataclass(frozen=True)
-class ImportFlow:
-    """One ledger's upload → preview → confirm pages (supplies and storage points share them)."""
-
-    key: str
-    ledger: Ledger
-    importer: Callable[[Any], Any]
-    title: str | Promise
-    back: str
-    back_label: str | Promise
-    prefix: str
-    record_type: str
-    note: str | Promise
-
-    def urls(self) -> dict[str, str]:
-        return {
-            "import_url": reverse(f"supplies:{self.prefix}import"),
-            "confirm_url": reverse(f"supplies:{self.prefix}import_confirm"),
-            "template_url": reverse(f"supplies:{self.prefix}import_template"),
-            "back_url": reverse(self.back),
-        }
-
-
-SUPPLY_FLOW = ImportFlow(
-    key=LEDGER_KEY,
+SUPPLY_PAGES = LedgerImportPages(
     ledger=SUPPLY_LEDGER,
+    key=LEDGER_KEY,
     importer=SupplyImporter,
+    capability=Capability.EDIT_REGISTRY,
+    refusal=gettext_lazy("当前角色无权导入物资台账"),
     title=gettext_lazy("导入物资台账"),
-    back="supplies:list",
-    back_label=gettext_lazy("返回物资台账"),
-    prefix="",
+    template_name="物资台账",
+    namespace="supplies",
+    list_url_name="supplies:list",
+    list_title=gettext_lazy("物资台账"),
+    noun=pgettext_lazy("导入计数", "种物资"),
+    notes=(
+        gettext_lazy("物资台账中的储备点须先登记。"),
+        gettext_lazy("库存数量不会被直接改写：新物资记为“期初入库”，已有物资数量不同记为一笔“盘点”，出入库记录完整可查。"),
+    ),
     record_type="supplies.supply",
-    note=gettext_lazy("库存数量不会被直接改写：新物资记为“期初入库”，已有物资数量不同记为一笔“盘点”，出入库记录完整可查。"),
 )
-POINT_FLOW = ImportFlow(
-    key="storage_points",
+POINT_PAGES = LedgerImportPages(
     ledger=POINT_LEDGER,
+    key="storage_points",
     importer=StoragePointImporter,
+    capability=Capability.EDIT_REGISTRY,
+    refusal=gettext_lazy("当前角色无权导入储备点台账"),
     title=gettext_lazy("导入储备点台账"),
-    back="supplies:points",
-    back_label=gettext_lazy("返回储备点"),
-    prefix="points_",
+    template_name="储备点台账",
+    namespace="supplies",
+    list_url_name="supplies:points",
+    list_title=gettext_lazy("储备点"),
+    noun=pgettext_lazy("导入计数", "个储备点"),
+    notes=(gettext_lazy("同一辖区内名称相同的储备点视为同一个；保管人按已登记人员的手机号查找。"),),
     record_type="supplies.storagepoint",
-    note=gettext_lazy("同一辖区内名称相同的储备点视为同一个；保管人按已登记人员的手机号查找。"),
+    names={"import": "points_import", "confirm": "points_import_confirm", "template": "points_import_template", "job": "points_import_job"},
 )
-
-
-def _import_context(flow: ImportFlow, report: ImportReport | None, pending: uploads.PendingUpload | None) -> dict[str, Any]:
-    mappable: list[dict[str, Any]] = []
-    if report is not None and pending is not None:
-        mapped = set(pending.mapping)
-        for position, header in enumerate(report.headers):
-            if header and (header in mapped or any(p == position for p, _h in report.unknown)):
-                mappable.append({"position": position, "header": header, "current": pending.mapping.get(header, "")})
-    return {
-        "report": report,
-        "pending": pending,
-        "mappable": mappable,
-        "columns": flow.ledger.import_columns(),
-        "ledger": flow.ledger,
-        "flow": flow,
-        **flow.urls(),
-    }
-
-
-def _preview(request: AuthenticatedRequest, flow: ImportFlow, pending: uploads.PendingUpload, form: LedgerUploadForm) -> HttpResponse:
-    try:
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, flow.ledger)
-    except LedgerFileError as exc:
-        uploads.discard(pending.token)
-        form.add_error(None, str(exc))
-        return render(request, "supplies/import.html", {"form": form, **_import_context(flow, None, None)})
-    if request.POST.get("remap"):
-        choices = {c.key for c in flow.ledger.import_columns()}
-        mapping = {}
-        for position, header in enumerate(table.headers):
-            chosen = request.POST.get(f"map-{position}", "")
-            if header and chosen in choices:
-                mapping[header] = chosen
-        pending.save_mapping(mapping)
-    report = run_import(flow.ledger, table, flow.importer(request.user), mapping=pending.mapping, dry_run=True)
-    return render(request, "supplies/import.html", {"form": form, **_import_context(flow, report, pending)})
-
-
-def _import_page(request: AuthenticatedRequest, flow: ImportFlow) -> HttpResponse:
-    """Upload → preview (a dry run of the real import) → confirm. Nothing is written before the confirmation."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入台账"))
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            pending = uploads.load(request.POST["token"], user=request.user, ledger=flow.key)
-        except uploads.PendingUploadMissing:
-            messages.error(request, _("上传的文件已过期（只保留 1 小时）或不存在，请重新上传。"))
-            return redirect(f"supplies:{flow.prefix}import")
-        return _preview(request, flow, pending, LedgerUploadForm())
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > flow.ledger.byte_limit:
-            form.add_error("file", _("文件过大，单次导入不超过 %(mb)d MB；请拆分成几个文件分批导入。") % {"mb": flow.ledger.byte_limit // (1024 * 1024)})
-        else:
-            return _preview(request, flow, uploads.stash(upload, user=request.user, ledger=flow.key), form)
-    return render(request, "supplies/import.html", {"form": form, **_import_context(flow, None, None)})
-
-
-def _import_confirm(request: AuthenticatedRequest, flow: ImportFlow) -> HttpResponse:
-    """Import the previewed file: all rows or, if anything changed since the preview, none."""
-    require_capability(request, Capability.EDIT_REGISTRY, _("当前角色无权导入台账"))
-    template = "supplies/_import_result.html" if request.htmx else "supplies/import_result.html"
-    context: dict[str, Any] = {"flow": flow, **flow.urls()}
-    try:
-        pending = uploads.load(request.POST.get("token", ""), user=request.user, ledger=flow.key)
-        with pending.open() as upload:
-            table = read_table(upload, pending.filename, flow.ledger)
-    except (uploads.PendingUploadMissing, LedgerFileError):
-        return render(request, template, {**context, "expired": True, "report": None})
-    report = run_import(flow.ledger, table, flow.importer(request.user), mapping=pending.mapping, dry_run=False)
-    if report.applied:
-        uploads.discard(pending.token)
-    return render(request, template, {**context, "report": report, "pending": pending, "today": timezone.localdate(), "expired": False})
-
-
-@login_required
-def supply_import(request: AuthenticatedRequest) -> HttpResponse:
-    return _import_page(request, SUPPLY_FLOW)
-
-
-@login_required
-@require_POST
-def supply_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    return _import_confirm(request, SUPPLY_FLOW)
-
-
-@login_required
-@require_GET
-def import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(SUPPLY_LEDGER, "物资台账")
-
-
-@login_required
-def point_import(request: AuthenticatedRequest) -> HttpResponse:
-    return _import_page(request, POINT_FLOW)
-
-
-@login_required
-@require_POST
-def point_import_confirm(request: AuthenticatedRequest) -> HttpResponse:
-    return _import_confirm(request, POINT_FLOW)
-
-
-@login_required
-@require_GET
-def point_import_template(request: AuthenticatedRequest) -> FileResponse:
-    return template_response(POINT_LEDGER, "储备点台账")
