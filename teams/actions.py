@@ -219,6 +219,28 @@ def change_status(
 # --- members and certificates ------------------------------------------------------------
 
 
+def _check_no_overlap(team: Team, person: Person, joined_on: date, left_on: date | None, *, exclude: int | None) -> None:
+    """One person's periods in one team (joined_on inclusive, left_on exclusive) may not overlap.
+
+    A member who left and rejoins gets a new row; backdating that row (or an earlier one)
+    into another period would count the person twice for those days (on-duty counts,
+    compliance, contacts), so it is refused. Checked unscoped: integrity does not depend
+    on what the caller can see.
+    """
+    earlier = TeamMember.unscoped.filter(team=team, person=person, archived_at__isnull=True)
+    if exclude is not None:
+        earlier = earlier.exclude(pk=exclude)
+    for other in earlier.order_by("joined_on"):
+        starts_before_other_ends = other.left_on is None or joined_on < other.left_on
+        ends_after_other_starts = left_on is None or other.joined_on < left_on
+        if starts_before_other_ends and ends_after_other_starts:
+            until = f"{other.left_on:%Y-%m-%d}" if other.left_on else "今"
+            raise ValidationError({
+                "joined_on": f"{person.name}在{team.name}已有任期（{other.joined_on:%Y-%m-%d} 至 {until}），"
+                f"与入队日期 {joined_on:%Y-%m-%d} 起的任期重叠；重新入队的日期应不早于上次离队日期"
+            })
+
+
 @transaction.atomic
 def add_member(
     team: Team,
@@ -238,6 +260,8 @@ def add_member(
         raise ValidationError({"person": f"{person.name} 已归档，不能入队；请先在人员页面恢复"})
     if current_members(team).filter(person=person).exists():
         raise ValidationError({"person": f"{person.name} 已是{team.name}的队员，不能重复添加"})
+    joined_on = joined_on or timezone.localdate()
+    _check_no_overlap(team, person, joined_on, None, exclude=None)
     member = TeamMember(
         team=team,
         jurisdiction_id=team.jurisdiction_id,
@@ -245,7 +269,7 @@ def add_member(
         person=person,
         role=role,
         on_duty=on_duty,
-        joined_on=joined_on or timezone.localdate(),
+        joined_on=joined_on,
         note=note,
     )
     member.full_clean()
@@ -260,6 +284,10 @@ def update_member(member: TeamMember, *, by: Any, **changes: Any) -> TeamMember:
     if not member.is_current:
         raise ValidationError("该队员已离队，不能修改；如重新入队请重新添加")
     changed = actions.apply_changes(member, {k: v for k, v in changes.items() if k in MEMBER_EDITABLE})
+    if "joined_on" in changed:
+        if member.left_on is not None and member.joined_on > member.left_on:
+            raise ValidationError({"joined_on": f"入队日期不能晚于离队日期（{member.left_on:%Y-%m-%d}）"})
+        _check_no_overlap(member.team, member.person, member.joined_on, member.left_on, exclude=member.pk)
     if changed:
         member.full_clean()
         member.save(update_fields=[*changed, "updated_at"])

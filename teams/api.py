@@ -357,6 +357,7 @@ class MemberIn(Schema):
 class MemberPatch(Schema):
     role: MemberRole | None = None
     on_duty: bool | None = None
+    joined_on: date | None = None
     note: str | None = Field(None, max_length=200)
 
 
