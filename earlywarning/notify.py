@@ -53,6 +53,8 @@ def send(warning: EarlyWarning, message: WarningMessage, *, actor: Any) -> Any:
         policy=None if message.msg_type == MessageType.LIFT else escalation_policy_for(warning),
         cap_xml=message.cap_xml,
         actor=actor,
+        # Red (一级) warnings ignore quotas and quiet hours (notifications/rules.py).
+        severity=warning.level,
     )
 
 

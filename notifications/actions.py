@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +15,15 @@ from jurisdictions.models import Jurisdiction
 from notifications.choices import ChannelChoice, FinalAction, TargetKind
 from notifications.models import (
     Acknowledgement,
+    ChannelQuota,
     ContactPoint,
     Delivery,
     EscalationPolicy,
     EscalationStep,
     GroupChannel,
+    QuietHours,
 )
+from notifications.rules import RULED_CHANNELS
 from yingji import actions
 
 POLICY_EDITABLE = ("name", "topic", "severity", "repeat_count", "final_action", "final_wait_minutes", "final_channels", "is_active", "note")
@@ -27,6 +31,7 @@ GROUP_EDITABLE = ("name", "channel", "url", "enabled", "note", "jurisdiction")
 CONTACT_EDITABLE = ("channel", "address", "priority", "enabled")
 MAX_STEPS = 12
 MAX_WAIT_MINUTES = 24 * 60
+MAX_MONTHLY_LIMIT = 10_000_000
 
 
 def clean_channels(channels: Sequence[str] | None, *, field: str) -> list[str]:
@@ -212,3 +217,65 @@ def record_phone_ack(delivery: Delivery, *, by: Any, note: str = "") -> Acknowle
     if not (by.can(Capability.MANAGE_DUTY) or by.can(Capability.ISSUE_WARNING)):
         raise PermissionDenied("当前角色无权代为登记电话叫应（需要值班或预警发布权限）")
     return acknowledge(delivery, via="phone", actor=by, note=note or "电话确认")
+
+
+# --- quotas and quiet hours -----------------------------------------------------------------
+
+
+def _township(node: Jurisdiction) -> Jurisdiction:
+    """Quotas and quiet hours belong to a township the user can see (outsiders get a 404 earlier)."""
+    if node.level != Level.TOWNSHIP:
+        raise ValidationError({"jurisdiction_code": f"{node.name} 不是乡镇（街道）：额度和静默时段按乡镇设置"})
+    return node
+
+
+@transaction.atomic
+def set_quota(township: Jurisdiction, *, by: Any, channel: str, monthly_limit: int | None) -> ChannelQuota | None:
+    """Set (or, with None, remove) a township's monthly budget on SMS or voice; audited."""
+    actions.require(by, Capability.MANAGE_ESCALATION)
+    township = _township(township)
+    if channel not in RULED_CHANNELS:
+        raise ValidationError({"channel": f"只有短信（sms）和语音外呼（voice）设月度额度，不支持：{channel}"})
+    existing = ChannelQuota.objects.select_for_update().filter(jurisdiction=township, channel=channel).first()
+    if monthly_limit is None:
+        if existing is not None:
+            existing.delete()
+        return None
+    if not isinstance(monthly_limit, int) or isinstance(monthly_limit, bool) or not 0 < monthly_limit <= MAX_MONTHLY_LIMIT:
+        raise ValidationError({"monthly_limit": f"月度额度应为 1–{MAX_MONTHLY_LIMIT} 之间的整数"})
+    if existing is None:
+        quota = ChannelQuota(jurisdiction=township, channel=channel, monthly_limit=monthly_limit)
+        quota.full_clean()
+        quota.save()
+        return quota
+    if existing.monthly_limit != monthly_limit:
+        raised = monthly_limit > existing.monthly_limit
+        existing.monthly_limit = monthly_limit
+        fields = ["monthly_limit", "updated_at"]
+        if raised:  # a raised budget may warn again when it too is nearly used
+            existing.warned_80_month = existing.warned_100_month = ""
+            fields += ["warned_80_month", "warned_100_month"]
+        existing.save(update_fields=fields)
+    return existing
+
+
+@transaction.atomic
+def set_quiet_hours(township: Jurisdiction, *, by: Any, start: time | None, end: time | None, enabled: bool = True) -> QuietHours | None:
+    """Set (or, with no times, remove) a township's quiet hours; audited."""
+    actions.require(by, Capability.MANAGE_ESCALATION)
+    township = _township(township)
+    existing = QuietHours.objects.select_for_update().filter(jurisdiction=township).first()
+    if start is None and end is None:
+        if existing is not None:
+            existing.delete()
+        return None
+    if start is None or end is None:
+        raise ValidationError({"quiet_hours": "请同时填写静默时段的开始和结束时间，如 22:00 和 07:00"})
+    if start == end:
+        raise ValidationError({"quiet_hours": "静默时段的开始和结束时间不能相同"})
+    row = existing or QuietHours(jurisdiction=township, start=start, end=end, enabled=enabled)
+    changed = actions.apply_changes(row, {"start": start, "end": end, "enabled": enabled}) if existing else ["created"]
+    if changed:
+        row.full_clean()
+        row.save()
+    return row

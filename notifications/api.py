@@ -3,7 +3,7 @@
 import hmac
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -30,6 +30,7 @@ from notifications.models import (
 )
 from notifications.outbox import ack_url
 from people.protection import mask_mobile
+from yingji.actions import require
 from yingji.api import ErrorOut, Page
 
 log = logging.getLogger("yingji.notifications")
@@ -623,3 +624,96 @@ def archive_contact_point(request: HttpRequest, contact_id: int) -> Any:
     contact = get_object_or_404(ContactPoint.objects, pk=contact_id)
     actions.archive_contact_point(contact, by=request.user)
     return ContactPoint.objects.select_related("jurisdiction").get(pk=contact_id)
+
+
+# --- quotas and quiet hours ---------------------------------------------------------------
+
+
+class QuotaOut(Schema):
+    channel: str
+    channel_label: str
+    monthly_limit: int | None
+    used: int
+    percent: int | None
+    level: str
+
+
+class QuietHoursIO(Schema):
+    enabled: bool = True
+    start: time
+    end: time
+
+
+class TownshipRulesOut(Schema):
+    jurisdiction_code: str
+    jurisdiction_name: str
+    quotas: list[QuotaOut]
+    quiet_hours: QuietHoursIO | None
+
+    @staticmethod
+    def resolve_jurisdiction_code(obj: Any) -> str:
+        return str(obj.township.code)
+
+    @staticmethod
+    def resolve_jurisdiction_name(obj: Any) -> str:
+        return str(obj.township.name)
+
+
+class TownshipRulesIn(Schema):
+    jurisdiction_code: str
+    quotas: dict[str, int | None] = Field(default_factory=dict, description='如 {"sms": 5000, "voice": 500}；null 表示不设额度')
+    quiet_hours: QuietHoursIO | None = Field(default=None, description="如 {start: 22:00, end: 07:00}；null 表示不设静默时段")
+
+
+def visible_townships() -> Any:
+    from jurisdictions.choices import Level
+
+    return Jurisdiction.objects.active().filter(level=Level.TOWNSHIP).only("id", "code", "name", "path").order_by("path")
+
+
+class _RulesPage:
+    """Pages the townships in the database, then reads usage for the page's townships only."""
+
+    def __init__(self, townships: Any) -> None:
+        self.townships = townships
+
+    def count(self) -> int:
+        return int(self.townships.count())
+
+    def __getitem__(self, window: slice) -> list[Any]:
+        from notifications.rules import overview
+
+        return overview(list(self.townships[window]))
+
+
+@router.get("/notification-quotas", response=list[TownshipRulesOut], summary="各乡镇短信/语音月度额度（含本月用量）与静默时段")
+@paginate(Page)
+def list_quotas(request: HttpRequest) -> Any:
+    _require_view(request)
+    return _RulesPage(visible_townships())
+
+
+@router.put(
+    "/notification-quotas",
+    response={200: TownshipRulesOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="设置一个乡镇的月度额度和静默时段（只改传入的部分）",
+)
+@transaction.atomic
+def put_quotas(request: HttpRequest, payload: TownshipRulesIn) -> Any:
+    from notifications.rules import overview
+
+    township = get_object_or_404(visible_townships(), code=payload.jurisdiction_code)
+    for channel, limit in payload.quotas.items():
+        actions.set_quota(township, by=request.user, channel=channel, monthly_limit=limit)
+    if "quiet_hours" in payload.model_fields_set:
+        quiet = payload.quiet_hours
+        actions.set_quiet_hours(
+            township,
+            by=request.user,
+            start=quiet.start if quiet else None,
+            end=quiet.end if quiet else None,
+            enabled=quiet.enabled if quiet else True,
+        )
+    if not payload.quotas and "quiet_hours" not in payload.model_fields_set:
+        require(request.user, Capability.MANAGE_ESCALATION)
+    return overview([township])[0]

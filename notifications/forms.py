@@ -131,3 +131,19 @@ class GroupChannelForm(forms.Form):
 
 class PhoneAckForm(forms.Form):
     note = forms.CharField(label=_("备注"), max_length=200, required=False, help_text=_("如：已电话联系，本人正在处置"))
+
+
+class QuotaSettingsForm(forms.Form):
+    """One township's monthly SMS/voice quotas and quiet hours (empty: no limit / no quiet hours)."""
+
+    sms_limit = forms.IntegerField(label=_("短信月度额度（条）"), required=False, min_value=1, max_value=10_000_000)
+    voice_limit = forms.IntegerField(label=_("语音外呼月度额度（次）"), required=False, min_value=1, max_value=10_000_000)
+    quiet_start = forms.TimeField(label=_("静默时段开始"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_end = forms.TimeField(label=_("静默时段结束"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    quiet_enabled = forms.BooleanField(label=_("启用静默时段"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (data.get("quiet_start") is None) != (data.get("quiet_end") is None):
+            raise forms.ValidationError(_("请同时填写静默时段的开始和结束时间，或都留空"))
+        return data

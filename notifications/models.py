@@ -59,6 +59,9 @@ class Notification(Registry):
         "EscalationPolicy", verbose_name=_("升级策略"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     policy_snapshot = models.JSONField(_("升级策略快照"), default=dict, blank=True)
+    severity = models.CharField(
+        _("级别"), max_length=10, blank=True, help_text=_("预警级别 red/orange/yellow/blue；红色不受额度和静默时段限制")
+    )
     state = models.CharField(_("状态"), max_length=12, choices=NotificationState.choices, default=NotificationState.ACTIVE)
     started_at = models.DateTimeField(_("开始时间"))
     started_by = models.ForeignKey(
@@ -271,6 +274,7 @@ class Delivery(TimeStamped, JurisdictionBound):
     acknowledged_at = models.DateTimeField(_("叫应时间"), null=True, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
+    rule_note = models.CharField(_("发送规则"), max_length=200, blank=True, help_text=_("额度用尽改道、静默时段顺延等"))
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=100, blank=True)
     locked_by = models.CharField(max_length=100, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
@@ -352,3 +356,48 @@ class Acknowledgement(TimeStamped, JurisdictionBound):
 
     def __str__(self) -> str:
         return f"{self.recipient_key} {self.get_via_display()}"
+
+
+class ChannelQuota(TimeStamped, JurisdictionBound):
+    """A township's monthly budget of paid messages on one channel (短信/语音月度额度).
+
+    Usage is counted from the month's delivery attempts in the township's subtree. At 80 %
+    and at 100 % the township's admins are told once a month (`warned_*_month`); at 100 %
+    non-red deliveries on this channel fall through to the recipient's next channel.
+    """
+
+    channel = models.CharField(_("渠道"), max_length=12, choices=[(code, label) for code, label in ChannelChoice.choices if code in ("sms", "voice")])
+    monthly_limit = models.PositiveIntegerField(_("每月额度（条/次）"))
+    warned_80_month = models.CharField(max_length=7, blank=True, editable=False, help_text="YYYY-MM of the last 80 % warning")
+    warned_100_month = models.CharField(max_length=7, blank=True, editable=False, help_text="YYYY-MM of the last 100 % warning")
+
+    audited = True
+    audit_exclude = frozenset({"warned_80_month", "warned_100_month"})
+
+    class Meta:
+        verbose_name = _("月度发送额度")
+        verbose_name_plural = _("月度发送额度")
+        ordering = ["jurisdiction_path", "channel"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "channel"], name="one_quota_per_township_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.get_channel_display()} {self.monthly_limit}"
+
+
+class QuietHours(TimeStamped, JurisdictionBound):
+    """A township's quiet hours (静默时段), e.g. 22:00–07:00: non-red SMS and calls wait until they end."""
+
+    enabled = models.BooleanField(_("启用"), default=True)
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+
+    audited = True
+
+    class Meta:
+        verbose_name = _("静默时段")
+        verbose_name_plural = _("静默时段")
+        ordering = ["jurisdiction_path"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction"], name="one_quiet_hours_per_township")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.start:%H:%M}–{self.end:%H:%M}"

@@ -24,7 +24,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from jobs.claiming import claim_rows
-from notifications import conf
+from notifications import conf, rules
 from notifications.choices import REPLY_CODE_CHANNELS, UNSENT_DELIVERY_STATES, AttemptOutcome, DeliveryState
 from notifications.models import Delivery, DeliveryAttempt
 from notifications.transports.base import Channel, Outcome, OutgoingMessage, SendResult, Transport
@@ -115,7 +115,37 @@ def send_claimed(ids: list[int], *, worker_id: str) -> list[str]:
     lost = set(ids) - {d.pk for d in rows}  # acknowledged or cancelled since the claim
     if lost:
         Delivery.unscoped.filter(pk__in=lost, locked_by=worker_id).update(locked_by="", locked_until=None)
-    return [_send_one(delivery, worker_id=worker_id) for delivery in rows]
+    book = rules.RuleBook(now=timezone.now())
+    states = []
+    for delivery in rows:
+        verdict = book.verdict(delivery)
+        if verdict.action == "hold":
+            rules.hold(delivery, verdict, worker_id=worker_id)
+            states.append(DeliveryState.QUEUED.value)
+            continue
+        if verdict.action == "divert":
+            states.append(_divert(delivery, verdict.note, worker_id=worker_id))
+            continue
+        if verdict.note:
+            Delivery.unscoped.filter(pk=delivery.pk).update(rule_note=verdict.note[:200])
+        state = _send_one(delivery, worker_id=worker_id)
+        book.count_sent(delivery)
+        states.append(state)
+    rules.warn_thresholds(book)
+    return states
+
+
+def _divert(delivery: Delivery, note: str, *, worker_id: str) -> str:
+    """Skip this channel without sending (quota used up): the next channel, or a visible failure."""
+    mine = Delivery.unscoped.filter(pk=delivery.pk, locked_by=worker_id, state=DeliveryState.SENDING)
+    Delivery.unscoped.filter(pk=delivery.pk).update(rule_note=note[:200])
+    result = SendResult(Outcome.PERMANENT_FAILURE, detail=note)
+    state, updated = _fall_through(delivery, result, mine=mine, at=timezone.now(), release={"locked_by": "", "locked_until": None})
+    if updated:
+        Delivery.unscoped.filter(pk=delivery.pk).update(last_error=note[:500])
+    else:
+        _release(delivery.pk, worker_id)
+    return state
 
 
 def _send_one(delivery: Delivery, *, worker_id: str) -> str:

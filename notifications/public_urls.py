@@ -2,8 +2,8 @@
 
     path("", include("notifications.public_urls")),
 
-gives `/n/<token>` (what SMS carry, the shorter the better) and `/ack/<token>`. Both only
-show the message on GET; acknowledging is the POST of the page's button.
+gives `/n/<token>` (what SMS carry, the shorter the better) and `/ack/<token>`. Both show
+the message and acknowledge it on opening (idempotently); the page's button POSTs the same.
 """
 
 from django.urls import URLPattern, path

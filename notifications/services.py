@@ -169,6 +169,7 @@ def start_notification(
     channels: Sequence[str] | None = None,
     cap_xml: str = "",
     actor: Any = None,
+    severity: str = "",
 ) -> Notification:
     """Start notifying: freeze the policy, open one escalation chain per recipient, queue deliveries.
 
@@ -197,6 +198,7 @@ def start_notification(
             title=title[:200],
             body=body,
             cap_xml=cap_xml,
+            severity=severity[:10],
             policy=policy,
             policy_snapshot=freeze_policy(policy, channels=list(channels or []), explicit_recipients=bool(people)),
             started_at=now,

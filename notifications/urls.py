@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("policies/new/", views.policy_create, name="policy_create"),
     path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
     path("policies/<int:pk>/edit/", views.policy_edit, name="policy_edit"),
+    path("quotas/", views.quota_settings, name="quotas"),
     path("groups/", views.group_list, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group_edit"),

@@ -15,8 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import Capability
 from audit.tracking import history_of
 from jurisdictions.forms import add_action_errors
-from notifications import actions, services
+from notifications import actions, rules, services
 from notifications.choices import OPEN_DELIVERY_STATES, AckVia, DeliveryState, EscalationState
 from notifications.conf import ack_rate_limit_per_minute
-from notifications.forms import GroupChannelForm, PhoneAckForm, PolicyForm, StepFormSet, step_initial
+from notifications.forms import GroupChannelForm, PhoneAckForm, PolicyForm, QuotaSettingsForm, StepFormSet, step_initial
 from notifications.models import (
     Acknowledgement,
+    ChannelQuota,
     Delivery,
     DeliveryAttempt,
     Escalation,
@@ -64,7 +66,13 @@ def rate_limited(request: HttpRequest) -> bool:
 
 
 def ack(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows the message and a button; only the POST acknowledges (link previews never do)."""
+    """Opening the link acknowledges (issue 4: "shows the warning and acknowledges it").
+
+    GET and POST both acknowledge, idempotently: a second visit shows the first answer.
+    Known trade-off (docs/notifications.md): a messenger's link-preview bot that fetches the
+    link acknowledges for the recipient; the short SMS link is rarely previewed, and the
+    board shows the via and time so a duty officer can still phone someone doubtful.
+    """
     if rate_limited(request):
         return render(request, "notifications/ack.html", {"error": _("请求过于频繁，请一分钟后再试。")}, status=429)
     try:
@@ -73,13 +81,14 @@ def ack(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/ack.html", {"error": exc.messages[0]}, status=404)
     notification = delivery.notification
     error = ""
-    if request.method == "POST":
+    if request.method in ("GET", "POST"):
         try:
             services.acknowledge(delivery, via=AckVia.LINK, actor=request.user if request.user.is_authenticated else None)
         except ValidationError as exc:
             error = exc.messages[0]
         else:
-            return redirect(request.path)
+            if request.method == "POST":
+                return redirect(request.path)
     # The visitor may be anonymous (no scope): the token itself is the permission to read this.
     acknowledgement = Acknowledgement.unscoped.filter(notification=notification, recipient_key=delivery.recipient_key).first()
     context = {"delivery": delivery, "notification": notification, "acknowledgement": acknowledgement, "error": error}
@@ -132,7 +141,7 @@ def inbox(request: AuthenticatedRequest) -> HttpResponse:
     unread = [item.pk for item in page.object_list if item.read_at is None]
     if unread:
         Delivery.unscoped.filter(pk__in=unread, read_at__isnull=True).update(read_at=timezone.now())
-    context = {"page": page, "open_count": unacknowledged_count(request.user)}
+    context = {"page": page, "open_count": unacknowledged_count(request.user), "quota_alerts": quota_alerts(request.user)}
     if request.htmx and request.htmx.target == "inbox-results":
         return render(request, "notifications/_inbox_results.html", context)
     return render(request, "notifications/inbox.html", context)
@@ -178,7 +187,7 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     if topic:
         notifications = notifications.filter(topic=topic)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "topic": topic})
+    return render(request, "notifications/list.html", {"page": page, "topic": topic, "quota_alerts": quota_alerts(request.user)})
 
 
 def board_context(notification: Notification) -> dict[str, Any]:
@@ -367,3 +376,66 @@ def group_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     actions.archive_group_channel(group, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("已停用并归档群组通道“%(name)s”。") % {"name": group.name})
     return redirect("notifications:groups")
+
+
+# --- quotas and quiet hours ---------------------------------------------------------------
+
+
+def quota_alerts(user: Any) -> list[tuple[ChannelQuota, Any]]:
+    """Quotas in the user's scope at or above 80 % this month: the banner of the notification pages."""
+    if not user.can(Capability.VIEW_DELIVERIES):
+        return []
+    return rules.alerts(list(ChannelQuota.objects.select_related("jurisdiction").defer("jurisdiction__boundary")))
+
+
+@login_required
+def quota_settings(request: AuthenticatedRequest) -> HttpResponse:
+    """Monthly SMS/voice quotas with this month's usage, and quiet hours, per township."""
+    from notifications.api import visible_townships
+
+    require_capability(request, Capability.VIEW_DELIVERIES, _("当前角色无权查看发送额度"))
+    townships = list(visible_townships())
+    chosen_code = request.GET.get("township") or request.POST.get("township") or ""
+    chosen = next((t for t in townships if t.code == chosen_code), None)
+    if chosen is None and chosen_code:
+        raise Http404
+    if chosen is None and len(townships) == 1:
+        chosen = townships[0]
+    can_edit = request.user.can(Capability.MANAGE_ESCALATION)
+    form = None
+    if chosen is not None and can_edit:
+        current = rules.overview([chosen])[0]
+        limits = {use.channel: use.monthly_limit for use in current.quotas}
+        quiet = current.quiet_hours
+        initial = {
+            "sms_limit": limits.get("sms"),
+            "voice_limit": limits.get("voice"),
+            "quiet_start": quiet.start if quiet else None,
+            "quiet_end": quiet.end if quiet else None,
+            "quiet_enabled": quiet.enabled if quiet else True,
+        }
+        form = QuotaSettingsForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    actions.set_quota(chosen, by=request.user, channel="sms", monthly_limit=data["sms_limit"])
+                    actions.set_quota(chosen, by=request.user, channel="voice", monthly_limit=data["voice_limit"])
+                    actions.set_quiet_hours(
+                        chosen, by=request.user, start=data["quiet_start"], end=data["quiet_end"], enabled=data["quiet_enabled"]
+                    )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("已保存 %(name)s 的发送额度和静默时段") % {"name": chosen.name})
+                return redirect(f"{request.path}?township={chosen.code}")
+    elif request.method == "POST":
+        raise PermissionDenied(_("当前角色无权修改发送额度（需要“维护通知升级策略”权限）"))
+    context = {
+        "rows": rules.overview(townships),
+        "chosen": chosen,
+        "form": form,
+        "can_edit": can_edit,
+        "quota_alerts": quota_alerts(request.user),
+    }
+    return render(request, "notifications/quotas.html", context)

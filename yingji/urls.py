@@ -26,5 +26,6 @@ urlpatterns = [
     path("supplies/", include("supplies.urls")),
     path("shelters/", include("shelters.urls")),
     path("plans/", include("plans.urls")),
+    path("", include("notifications.public_urls")),
     path("", include("dashboard.urls")),
 ]

@@ -53,23 +53,44 @@ def sms_of(notification: Any, position: Any) -> Delivery:
     return Delivery.unscoped.get(notification=notification, recipient_person_id=position.person_id, channel="sms")
 
 
-def test_opening_the_link_shows_the_message_but_does_not_acknowledge(grid_workers: list[Any]) -> None:
-    delivery = sms_of(notify(grid_workers[:1]), grid_workers[0])
-    response = Client().get(reverse("notifications:ack", args=[delivery.reply_token]))
+def test_opening_the_link_shows_the_message_and_acknowledges_once(grid_workers: list[Any]) -> None:
+    notification = notify(grid_workers[:1])
+    delivery = sms_of(notification, grid_workers[0])
+    url = reverse("notifications:ack", args=[delivery.reply_token])
+    assert Client().head(url).status_code == 200
+    assert not Acknowledgement.unscoped.exists(), "a HEAD (link checker) does not acknowledge"
+    response = Client().get(url)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "暴雨橙色预警" in page and "我已收到，正在处理" in page
+    assert "暴雨橙色预警" in page and "已于" in page
     assert response["X-Robots-Tag"] == "noindex, nofollow"
+    ack = Acknowledgement.unscoped.get()
+    assert ack.via == "link" and ack.recipient_key == f"p:{grid_workers[0].person_id}"
+    assert Escalation.unscoped.get(notification=notification).state == EscalationState.ACKNOWLEDGED
+    again = Client().get(url)
+    assert again.status_code == 200 and "已于" in again.content.decode()
+    assert Acknowledgement.unscoped.count() == 1 and Acknowledgement.unscoped.get().at == ack.at
+
+
+def test_opening_the_link_of_a_cancelled_notification_says_so(grid_workers: list[Any]) -> None:
+    from notifications.services import cancel_notification
+
+    notification = notify(grid_workers[:1])
+    delivery = sms_of(notification, grid_workers[0])
+    cancel_notification(notification, reason="测试撤销")
+    response = Client().get(reverse("notifications:ack", args=[delivery.reply_token]))
+    assert response.status_code == 200
+    assert "已撤销" in response.content.decode()
     assert not Acknowledgement.unscoped.exists()
 
 
-def test_the_button_acknowledges_without_login_and_a_replay_changes_nothing(grid_workers: list[Any]) -> None:
+def test_the_button_post_acknowledges_without_login_and_a_replay_changes_nothing(grid_workers: list[Any]) -> None:
     notification = notify(grid_workers[:1])
     delivery = sms_of(notification, grid_workers[0])
     client = Client(enforce_csrf_checks=True)
     url = reverse("notifications:ack", args=[delivery.reply_token])
-    page = client.get(url)
-    csrf = page.cookies["csrftoken"].value
+    client.head(url)  # sets the CSRF cookie without acknowledging
+    csrf = client.cookies["csrftoken"].value
     response = client.post(url, {"csrfmiddlewaretoken": csrf})
     assert response.status_code == 302
     ack = Acknowledgement.unscoped.get()
@@ -109,7 +130,6 @@ def test_the_public_link_is_rate_limited(grid_workers: list[Any], settings: Any)
     cache.clear()
 
 
-@pytest.mark.urls("notifications.tests.urls")
 def test_the_short_link_in_the_sms_works_at_the_site_root(grid_workers: list[Any], transports: Any) -> None:
     from notifications.outbox import send_due
 
@@ -120,7 +140,9 @@ def test_the_short_link_in_the_sms_works_at_the_site_root(grid_workers: list[Any
     assert path.startswith("n/")
     client = Client()
     assert client.get("/" + path).status_code == 200
+    assert Acknowledgement.unscoped.count() == 1, "opening the short link acknowledges"
     assert client.post("/" + path).status_code == 302
+    assert client.get("/ack/" + path[2:]).status_code == 200
     assert Acknowledgement.unscoped.count() == 1
 
 

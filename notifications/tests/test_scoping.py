@@ -12,7 +12,7 @@ from accounts.roles import Role
 from demo.constants import TOWNSHIP_A, VILLAGE_A
 from jurisdictions.models import Jurisdiction
 from notifications import actions
-from notifications.models import Acknowledgement, ContactPoint, Delivery, EscalationPolicy, GroupChannel
+from notifications.models import Acknowledgement, ChannelQuota, ContactPoint, Delivery, EscalationPolicy, GroupChannel
 from notifications.services import Recipient, start_notification
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_outbox")]
@@ -34,6 +34,7 @@ def township_a(grid_workers: list[Any]) -> dict[str, Any]:
         by=admin, jurisdiction=Jurisdiction.unscoped.get(code=VILLAGE_A), name="翠屏群", channel="dingtalk", url="https://robot.example.invalid/x"
     )
     contact = actions.add_contact_point(by=admin, person=grid_workers[0].person, channel="email", address="a@example.cn")
+    actions.set_quota(node, by=admin, channel="sms", monthly_limit=1234)
     return {
         "notification": notification,
         "policy": policy,
@@ -48,6 +49,7 @@ LISTS = [
     "/api/v1/escalation-policies?page_size=500",
     "/api/v1/group-channels?page_size=500&include_archived=true",
     "/api/v1/contact-points?page_size=500",
+    "/api/v1/notification-quotas?page_size=500",
 ]
 
 
@@ -74,6 +76,7 @@ def test_outsider_details_and_writes_answer_as_if_nothing_existed(role: str, out
         ("post", f"/api/v1/deliveries/{d.pk}/ack", {}),
         ("post", f"/api/v1/contact-points/{township_a['contact'].pk}/archive", {}),
         ("post", "/api/v1/contact-points", {"person_id": township_a["contact"].person_id, "channel": "email", "address": "x@example.cn"}),
+        ("put", "/api/v1/notification-quotas", {"jurisdiction_code": TOWNSHIP_A, "quotas": {"sms": 1}, "quiet_hours": None}),
     ]
     for method, url, body in writes:
         response = getattr(client, method)(url, body, content_type="application/json")
@@ -85,6 +88,7 @@ def test_outsider_details_and_writes_answer_as_if_nothing_existed(role: str, out
     assert not Acknowledgement.unscoped.exists()
     assert ContactPoint.unscoped.filter(person_id=township_a["contact"].person_id).count() == 1
     assert ContactPoint.unscoped.get(pk=township_a["contact"].pk).archived_at is None
+    assert ChannelQuota.unscoped.get(jurisdiction__code=TOWNSHIP_A).monthly_limit == 1234
 
 
 @pytest.mark.parametrize("role", OUTSIDER_ROLES)
@@ -94,11 +98,14 @@ def test_outsider_pages_show_nothing_of_another_township(role: str, outsiders: d
     n, p, g, d = township_a["notification"], township_a["policy"], township_a["group"], township_a["delivery"]
     for url in (f"/notifications/sent/{n.pk}/", f"/notifications/policies/{p.pk}/", f"/notifications/policies/{p.pk}/edit/", f"/notifications/groups/{g.pk}/edit/"):
         assert client.get(url).status_code in (403, 404), url
-    for url in ("/notifications/", "/notifications/sent/", "/notifications/policies/", "/notifications/groups/"):
+    assert client.get(f"/notifications/quotas/?township={TOWNSHIP_A}").status_code in (403, 404)
+    assert client.post("/notifications/quotas/", {"township": TOWNSHIP_A, "sms_limit": "1"}).status_code in (403, 404)
+    for url in ("/notifications/", "/notifications/sent/", "/notifications/policies/", "/notifications/groups/", "/notifications/quotas/"):
         response = client.get(url)
         assert response.status_code in (200, 403)
         body = response.content.decode()
         assert "丹东街道内部通知" not in body and "丹东策略" not in body and "翠屏群" not in body, url
+        assert "1234" not in body and "丹东街道" not in body, url
     for url in (f"/notifications/deliveries/{d.pk}/phone-ack/", f"/notifications/inbox/{d.pk}/ack/", f"/notifications/groups/{g.pk}/archive/"):
         assert client.post(url).status_code in (403, 404), url
     assert not Acknowledgement.unscoped.exists()
