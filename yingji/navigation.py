@@ -61,6 +61,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavLink(_("通知记录"), "notifications:list", Capability.VIEW_DELIVERIES, sections=("notifications:list", "notifications:board")),
             NavLink(_("升级策略"), "notifications:policies", Capability.MANAGE_ESCALATION, sections=("notifications:polic",)),
             NavLink(_("群组通道"), "notifications:groups", Capability.MANAGE_ESCALATION, sections=("notifications:group",)),
+            NavLink(_("额度与免扰"), "notifications:quotas", Capability.VIEW_DELIVERIES, sections=("notifications:quota",)),
         ),
     ),
     NavGroup(
