@@ -499,10 +499,14 @@ def acknowledge(delivery_or_token: Delivery | str, *, via: str, actor: Any = Non
         mine = Delivery.unscoped.filter(notification=notification, recipient_key=delivery.recipient_key)
         mine.filter(state__in=OPEN_DELIVERY_STATES).update(state=DeliveryState.ACKNOWLEDGED, acknowledged_at=now, next_attempt_at=None)
         mine.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-        reached = Delivery.escalations.through.objects.filter(delivery__in=mine).values("escalation_id")
-        Escalation.unscoped.filter(notification=notification, state=EscalationState.RUNNING).filter(
-            Q(recipient_key=delivery.recipient_key) | Q(pk__in=reached)
-        ).update(state=EscalationState.ACKNOWLEDGED, acknowledged_at=now, next_step_at=None)
+        # Two updates rather than one OR: each then uses its own index (the recipient's key, or
+        # the chains this recipient's deliveries belong to) instead of scanning every chain.
+        running = Escalation.unscoped.filter(notification=notification, state=EscalationState.RUNNING)
+        stop = {"state": EscalationState.ACKNOWLEDGED, "acknowledged_at": now, "next_step_at": None}
+        running.filter(recipient_key=delivery.recipient_key).update(**stop)
+        reached = list(Delivery.escalations.through.objects.filter(delivery__in=mine).values_list("escalation_id", flat=True))
+        if reached:
+            running.filter(pk__in=reached).update(**stop)
     return ack
 
 
