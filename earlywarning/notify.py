@@ -1,4 +1,4 @@
-"""The warning app's side of the notification core (B1's `notifications.services`).
+"""The warning app's side of the notification core (`notifications.services`).
 
 Kept in one module so the contract is visible in one place: a message becomes one
 notification to the frozen recipients, with the CAP XML for broadcast/webhook transports

@@ -190,7 +190,7 @@ def position_holders(kind_code: str, level: str, anchor: Jurisdiction, *, downwa
 
 
 def duty_recipients(anchor: Jurisdiction, *, leader: bool, at: datetime) -> list[Recipient]:
-    """The duty officer(s) or the leading official on duty for the anchor's roster (B3's `on_duty`)."""
+    """The duty officer(s) or the leading official on duty for the anchor's roster (`duty.services.on_duty`)."""
     from duty.services import on_duty  # lazy: the duty app is optional for the core
     from notifications.services import Recipient
 

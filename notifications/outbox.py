@@ -36,7 +36,7 @@ _jitter = random.SystemRandom()
 
 
 def transport_for(channel: str) -> Transport:
-    """The configured transport of a channel (B2's registry; console/outbox by default)."""
+    """The configured transport of a channel (`notifications.transports.get_transport`; console/outbox by default)."""
     from notifications.transports import get_transport
 
     return get_transport(channel)

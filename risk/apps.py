@@ -17,7 +17,7 @@ class RiskConfig(AppConfig):
 
     @staticmethod
     def _register_place_panel() -> None:
-        """Show the risk panel on the place page, if the places app offers panels (A1's registry)."""
+        """Show the risk panel on the place page, if the places app offers panels."""
         try:
             from places.panels import register_place_panel  # type: ignore[import-not-found,unused-ignore]
         except ImportError:

@@ -7,7 +7,7 @@ does not import `notifications.transports.signing`, so a mistake there cannot hi
 Requests are recorded, and a test can script the next answers: throttling, invalid number,
 bad credentials, 5xx, a timeout, garbage.
 
-Use from tests (B1's end-to-end deliveries too)::
+Use from tests (the outbox's end-to-end deliveries too)::
 
     from notifications.tests.fake_providers import fake_providers, fake_server  # noqa: F401 (fixtures)
 

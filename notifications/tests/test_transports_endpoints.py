@@ -270,7 +270,7 @@ def test_aliyun_tts_call_throttled_is_temporary(fake_providers: FakeProviders) -
 
 
 def test_the_fixture_routes_every_channel_to_a_verifying_fake(fake_providers: FakeProviders, mailoutbox: Any) -> None:
-    """What B1's end-to-end tests rely on: each channel's transport reaches the fake and is accepted."""
+    """What the outbox's end-to-end tests rely on: each channel's transport reaches the fake and is accepted."""
     providers_by_channel = {
         "sms": "aliyun_sms", "voice": "voice", "dingtalk": "dingtalk", "wecom": "wecom",
         "webhook": "webhook", "broadcast": "broadcast",
