@@ -442,6 +442,9 @@ def import_places(
         body["detail"] = f"检查通过，可以导入：新增 {report.created} 个，更新 {report.updated} 个，{report.unchanged} 个无变化"
         return body
     body["detail"] = f"有 {report.invalid} 行需要修改（共 {len(report.problems)} 处问题），没有导入任何数据"
+    if not dry_run:
+        # A refused commit wrote nothing: its counts say so (a preview's counts are what would happen).
+        body.update(created=0, updated=0, unchanged=0)
     return Status(200 if dry_run else 400, body)
 
 
