@@ -216,7 +216,9 @@ def parse_rows(table: Table, ledger: Ledger, headers: HeaderMap) -> tuple[list[P
             raw = cells[position].strip() if position < len(cells) else ""
             raw_values[key] = raw
             message = ""
-            if not raw:
+            if (number, position) in table.formulas:
+                message = "这是一个没有保存计算结果的公式，无法读出数值；请在 Excel 中打开并保存，或复制后“选择性粘贴为数值”再导入"
+            elif not raw:
                 if column.required:
                     message = f"“{column.header}”必填，请填写"
                 else:

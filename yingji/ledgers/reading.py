@@ -44,6 +44,8 @@ class Table:
     header_row: int
     rows: list[tuple[int, list[str]]] = field(default_factory=list)
     rounded: set[tuple[int, int]] = field(default_factory=set)  # (row number, column index)
+    # Formula cells with no saved result (files written by scripts): their value cannot be known.
+    formulas: set[tuple[int, int]] = field(default_factory=set)
 
     def looks_rounded(self, row: int, index: int, value: str) -> bool:
         """Excel turned a long digit string into a number and lost digits."""
@@ -137,7 +139,39 @@ def _read_xlsx(upload: IO[bytes], ledger: Ledger, size: int) -> Table:
 
         table = _table_from_rows(rows(), ledger)
         table.rounded = rounded
+        table.formulas = _formulas_without_results(upload, sheet.title, table)
         return table
+    finally:
+        book.close()
+
+
+def _formulas_without_results(upload: IO[bytes], title: str, table: Table) -> set[tuple[int, int]]:
+    """Cells that hold a formula but read as empty: Excel saves a formula's result, scripts often do not.
+
+    Read as values such a cell is empty, which would silently clear a field; a second,
+    formula-preserving pass finds them so the import can name each one. Only the empty
+    cells of the data rows are looked at.
+    """
+    from openpyxl import load_workbook
+
+    empty = {(number, index) for number, cells in table.rows for index, text in enumerate(cells) if not text}
+    if not empty:
+        return set()
+    wanted_rows = {number for number, _index in empty}
+    upload.seek(0)
+    book = load_workbook(upload, read_only=True, data_only=False)
+    try:
+        found: set[tuple[int, int]] = set()
+        last = max(wanted_rows)
+        for number, values in enumerate(book[title].iter_rows(values_only=True), start=1):
+            if number > last:
+                break
+            if number not in wanted_rows:
+                continue
+            for index, value in enumerate(values):
+                if (number, index) in empty and isinstance(value, str) and value.startswith("="):
+                    found.add((number, index))
+        return found
     finally:
         book.close()
 

@@ -202,6 +202,16 @@ def test_a_long_number_excel_already_rounded_is_reported_not_imported(db: Any) -
     assert "后几位已经丢失" in run_import(KIND_LEDGER, csv_table, KindImporter()).problems[0].message
 
 
+def test_a_formula_without_a_saved_result_is_reported_by_row_and_column(db: Any) -> None:
+    """openpyxl (like many scripts) saves formulas without their results: read as values they are empty."""
+    table = read_table(xlsx([["代码", "名称", "等级"], ["a1", "甲", "=1+2"], ["a2", "乙", 3]]), "x.xlsx", KIND_LEDGER)
+    assert table.formulas == {(2, 2)}
+    report = run_import(KIND_LEDGER, table, KindImporter(), dry_run=False)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "等级")]
+    assert "公式" in report.problems[0].message
+    assert not PositionKind.objects.filter(code__startswith="test-a").exists()
+
+
 def test_files_over_the_size_or_row_limit_are_refused_with_what_to_do() -> None:
     big = io.BytesIO(b"a" * (64 * 1024 + 1))
     with pytest.raises(LedgerFileTooLarge, match=r"文件过大.*请拆分成几个文件分批导入"):
