@@ -1,4 +1,4 @@
-"""Demo step: plans with sections and position cards, last year's drills (with gaps), training events.
+"""Demo step: plans with sections and position cards, last year's and this year's drills (with gaps), training events.
 
 Dates are relative to today so "last year" is always last year. Gaps are deliberate: some
 townships and villages have no drill last year, some newly revised plans were not drilled,
@@ -132,26 +132,36 @@ def _drills(ctx: DemoContext, plans: list[Plan], rng: random.Random, today: date
             )
         )
 
+    # Last year's drills are complete; this year's campaign is under way (dates before today).
+    yesterday = today - timedelta(days=1)
+    for year in (last_year, today.year):
+        year_end = min(date(year, 12, 20), yesterday)
+        share = 1.0 if year == last_year else min(1.0, max(0.0, (today.timetuple().tm_yday - 60) / 240))
+        for township in ctx.nodes(Level.TOWNSHIP):
+            own = by_node.get(township.path, [])
+            if rng.random() < TOWNSHIP_DRILL_SHARE * share and own:
+                drilled = [p for p in own if rng.random() < 0.6] or own[:1]
+                for plan in drilled:
+                    after = max(plan.approved_on or date(year, 1, 1), date(year, 3, 1))
+                    conducted = min(after + timedelta(days=rng.randint(10, 200)), year_end)
+                    if conducted < after:
+                        continue
+                    kind = DrillKind.COMBINED if plan.kind == PlanKind.GENERAL else DrillKind.SPECIAL
+                    add(township, plan, kind, f"{year}年{township.name}{plan.get_kind_display().split('·')[-1]}演练", conducted, conducted - timedelta(days=14))
+        for village in ctx.nodes(Level.VILLAGE):
+            if rng.random() > VILLAGE_DRILL_SHARE * share:
+                continue
+            own = by_node.get(village.path, [])
+            conducted = min(_day(rng, year, 4, 11), year_end)
+            if conducted.year != year:
+                continue
+            add(village, own[0] if own else None, DrillKind.LIVE, f"{year}年{village.name}防台转移演练", conducted, conducted - timedelta(days=10))
+    # A planned drill this year whose date has passed: overdue.
     for township in ctx.nodes(Level.TOWNSHIP):
         own = by_node.get(township.path, [])
-        if rng.random() < TOWNSHIP_DRILL_SHARE and own:
-            drilled = [p for p in own if rng.random() < 0.6] or own[:1]
-            for plan in drilled:
-                after = max(plan.approved_on or date(last_year, 1, 1), date(last_year, 3, 1))
-                conducted = after + timedelta(days=rng.randint(10, 200))
-                conducted = min(conducted, date(last_year, 12, 20))
-                kind = DrillKind.COMBINED if plan.kind == PlanKind.GENERAL else DrillKind.SPECIAL
-                add(township, plan, kind, f"{last_year}年{township.name}{plan.get_kind_display().split('·')[-1]}演练", conducted, conducted - timedelta(days=14))
-        # A planned drill this year whose date has passed: overdue.
         if rng.random() < 0.3 and own and today.month > 1:
             planned = date(today.year, rng.randint(1, today.month - 1), rng.randint(1, 28))
             add(township, own[0], DrillKind.TABLETOP, f"{today.year}年{township.name}应急桌面推演", None, planned)
-    for village in ctx.nodes(Level.VILLAGE):
-        if rng.random() > VILLAGE_DRILL_SHARE:
-            continue
-        own = by_node.get(village.path, [])
-        conducted = _day(rng, last_year, 4, 11)
-        add(village, own[0] if own else None, DrillKind.LIVE, f"{last_year}年{village.name}防台转移演练", conducted, conducted - timedelta(days=10))
     Drill.objects.bulk_create(drills, batch_size=BATCH_SIZE)
 
     actions = [
