@@ -165,6 +165,9 @@ class Place(Registry):
         ordering = ["jurisdiction_path", "name", "id"]
         indexes = [
             models.Index(fields=["jurisdiction_path", "name"]),
+            # Lists show live places in path order: one index serves the filter, the scope range
+            # and the ORDER BY, so no temporary sort of the whole subtree.
+            models.Index(fields=["archived_at", "jurisdiction_path", "name", "id"], name="places_live_by_path"),
             models.Index(fields=["jurisdiction_path", "risk_grade"]),
             models.Index(fields=["jurisdiction_path", "kind"]),
         ]
