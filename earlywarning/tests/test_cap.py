@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from lxml import etree
 
 from earlywarning import actions
 from earlywarning.cap import CAP_NS, LEVEL_TO_CAP, build_cap, cap_time, identifier_of
+from earlywarning.tests.cap_schema import official_cap_schema
 
-
-def _official_cap_schema() -> Path:
-    """The OASIS CAP 1.2 schema the issue points to (``../shared/schemas/cap12.xsd``).
-
-    Looked up beside the checkout, then in the workplace's shared folder, then at
-    ``YINGJI_CAP_XSD``, so a CI checkout in another directory still validates against it.
-    """
-    candidates = [
-        Path(os.environ["YINGJI_CAP_XSD"]) if os.environ.get("YINGJI_CAP_XSD") else None,
-        Path(settings.BASE_DIR).parent / "shared" / "schemas" / "cap12.xsd",
-        Path("/work/shared/schemas/cap12.xsd"),
-    ]
-    for candidate in candidates:
-        if candidate is not None and candidate.is_file():
-            return candidate
-    pytest.fail("CAP 1.2 schema not found: set YINGJI_CAP_XSD to the path of cap12.xsd")
-
-
-XSD = _official_cap_schema()
+XSD = official_cap_schema()
 NS = {"cap": CAP_NS}
 CATEGORIES = {"Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra", "CBRNE", "Other"}
 
