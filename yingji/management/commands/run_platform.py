@@ -34,6 +34,9 @@ class Command(BaseCommand):
             "--access-logfile", "-", "--graceful-timeout", "10",
         ]
         worker = [python, "manage.py", "run_worker"]
+        # Links in messages (acknowledgement links) point at this server unless a public
+        # address is configured; the worker that writes them inherits the environment.
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{options['host']}:{options['port']}")
         processes = {"web": subprocess.Popen(web), "worker": subprocess.Popen(worker)}  # noqa: S603
         self.stdout.write(self.style.SUCCESS(
             f"应急消防治理平台已启动： http://{options['host']}:{options['port']}/  （Ctrl+C 停止）"
