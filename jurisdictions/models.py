@@ -35,6 +35,17 @@ class JurisdictionQuerySet(ScopedQuerySet["Jurisdiction"]):
             return nodes.filter(parent__isnull=True)
         return nodes.filter(path__in=scope.paths)
 
+    def code_or_home(self, code: str | None) -> Jurisdiction:
+        """The visible node named by `code`, or without one the user's own top node; else Http404.
+
+        What every "report for a jurisdiction" page and endpoint starts from (?jurisdiction=).
+        """
+        from django.shortcuts import get_object_or_404
+
+        if code:
+            return get_object_or_404(self.active(), code=code)
+        return get_object_or_404(self.visible_roots().order_by("path")[:1])
+
     def visible_code(self, code: str, *, field: str | None = "jurisdiction_code") -> Jurisdiction:
         """The active node with this code, or a ValidationError saying it is unknown or out of scope.
 

@@ -157,15 +157,9 @@ def _letters(filters: LetterFilter) -> Any:
     return letters
 
 
-def _node(code: str | None) -> Jurisdiction:
-    if code:
-        return get_object_or_404(Jurisdiction.objects.active(), code=code)
-    return get_object_or_404(Jurisdiction.objects.visible_roots().order_by("path")[:1])
-
-
 def _unsigned(query: UnsignedQuery) -> Any:
     year = query.year or timezone.localdate().year
-    node = _node(query.jurisdiction)
+    node = Jurisdiction.objects.code_or_home(query.jurisdiction)
     places = services.unsigned_places(year, query.kind).filter(jurisdiction_path__within=node.path)
     return places.select_related("jurisdiction").defer("jurisdiction__boundary").order_by("jurisdiction_path", "name", "id")
 
@@ -190,7 +184,7 @@ def list_letters(request: HttpRequest, filters: Query[LetterFilter]) -> Any:
 @router.get("/letters/summary", response=SummaryOut, summary="责任状签订情况：各下级辖区应签、已签、未签")
 def letter_summary(request: HttpRequest, jurisdiction: str | None = None, year: int | None = None) -> Any:
     year = year or timezone.localdate().year
-    result = services.summary(_node(jurisdiction), year)
+    result = services.summary(Jurisdiction.objects.code_or_home(jurisdiction), year)
     return {"year": result.year, "total": _row_out(result.total), "rows": [_row_out(r) for r in result.rows]}
 
 

@@ -34,12 +34,6 @@ from yingji.ledgers.pages import LedgerImportPages
 PAGE_SIZE = 30
 
 
-def _node(code: str) -> Jurisdiction:
-    if code:
-        return get_object_or_404(Jurisdiction.objects.active(), code=code)
-    return get_object_or_404(Jurisdiction.objects.visible_roots().order_by("path")[:1])
-
-
 def _year(value: Any) -> int:
     return int(value) if value else timezone.localdate().year
 
@@ -49,7 +43,7 @@ def _year(value: Any) -> int:
 def summary(request: AuthenticatedRequest) -> HttpResponse:
     form = SummaryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    node = _node(data.get("code") or "")
+    node = Jurisdiction.objects.code_or_home(data.get("code") or "")
     year = _year(data.get("year"))
     result = services.summary(node, year)
     context = {"node": node, "year": year, "result": result, "crumbs": breadcrumb(request, node), "kinds": LetterKind}
@@ -59,7 +53,7 @@ def summary(request: AuthenticatedRequest) -> HttpResponse:
 def _unsigned(request: AuthenticatedRequest) -> tuple[Jurisdiction, int, str, Any]:
     form = UnsignedFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    node = _node(data.get("code") or "")
+    node = Jurisdiction.objects.code_or_home(data.get("code") or "")
     year, kind = _year(data.get("year")), data.get("kind") or LetterKind.SAFETY
     places = (
         services.unsigned_places(year, kind)
@@ -103,7 +97,7 @@ def unsigned_export(request: AuthenticatedRequest) -> FileResponse:
 def export(request: AuthenticatedRequest) -> FileResponse:
     form = SummaryFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    node, year = _node(data.get("code") or ""), _year(data.get("year"))
+    node, year = Jurisdiction.objects.code_or_home(data.get("code") or ""), _year(data.get("year"))
     letters = (
         ResponsibilityLetter.objects.filter(year=year, archived_at__isnull=True, jurisdiction_path__within=node.path)
         .select_related("place", "jurisdiction")

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from jurisdictions.models import Jurisdiction
@@ -86,11 +85,7 @@ def _row_out(row: StaffingRow) -> dict[str, Any]:
 
 def report_for(code: str | None, on: date | None) -> StaffingReport:
     """The report for a visible node (404 outside scope), or for the user's own top node."""
-    if code:
-        node = get_object_or_404(Jurisdiction.objects.active(), code=code)
-    else:
-        node = get_object_or_404(Jurisdiction.objects.visible_roots().order_by("path")[:1])
-    return staffing_report(node, on)
+    return staffing_report(Jurisdiction.objects.code_or_home(code), on)
 
 
 @router.get("/staffing", response={200: ReportOut, 409: ErrorOut}, summary="人员配备核查：应配备、已配备与缺口")

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,17 +23,10 @@ from yingji.http import AuthenticatedRequest
 from yingji.ledgers import dated_filename, xlsx_response
 
 
-def _node(request: AuthenticatedRequest) -> Jurisdiction:
-    code = request.GET.get("code", "").strip()
-    if code:
-        return get_object_or_404(Jurisdiction.objects.active(), code=code)
-    return get_object_or_404(Jurisdiction.objects.visible_roots().order_by("path")[:1])
-
-
 @login_required
 @require_GET
 def report(request: AuthenticatedRequest) -> HttpResponse:
-    node = _node(request)
+    node = Jurisdiction.objects.code_or_home(request.GET.get("code", "").strip())
     try:
         result = staffing_report(node)
     except NoStandard as exc:
@@ -44,7 +37,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: AuthenticatedRequest) -> FileResponse:
-    result = staffing_report(_node(request))
+    result = staffing_report(Jurisdiction.objects.code_or_home(request.GET.get("code", "").strip()))
     return xlsx_response(STAFFING_LEDGER, export_rows(result), dated_filename(f"人员配备核查-{result.total.node.name}"))
 
 

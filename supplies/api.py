@@ -1,6 +1,5 @@
 """JSON API of the supplies app (装备物资): supplies, movements, storage points, kits and compliance."""
 
-import json
 from datetime import date
 from typing import Any
 
@@ -41,7 +40,8 @@ from supplies.queries import (
     with_stock_counts,
 )
 from yingji.api import ErrorOut, Page
-from yingji.ledgers import LedgerFileError, LedgerFileTooLarge, dated_filename, read_table, run_import, xlsx_response
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.endpoints import ImportOut, import_upload
 
 router = Router(tags=["装备物资"])
 
@@ -233,39 +233,6 @@ def export_movements(request: HttpRequest, filters: Query[MovementExportQuery]) 
     return xlsx_response(MOVEMENT_LEDGER, movement_rows(filter_movements(filters)), dated_filename("出入库记录"))
 
 
-class ImportProblemOut(Schema):
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-
-class ImportOut(Schema):
-    detail: str
-    valid: int
-    invalid: int
-    errors: list[ImportProblemOut]
-    created: int
-    updated: int
-    unchanged: int
-    dry_run: bool
-    imported: bool
-    ignored_columns: list[str]
-    unknown_columns: list[str]
-
-
-def _mapping(raw: str) -> dict[str, str]:
-    if not raw.strip():
-        return {}
-    try:
-        mapping = json.loads(raw)
-    except ValueError:
-        mapping = None
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise HttpError(400, 'mapping 应为 JSON 对象：{"文件中的列名": "台账列名"}，例如 {"数量": "库存数量"}')
-    return mapping
-
-
 @router.post(
     "/supplies/import",
     response={200: ImportOut, 400: ImportOut, 403: ErrorOut, 413: ErrorOut},
@@ -273,27 +240,8 @@ def _mapping(raw: str) -> dict[str, str]:
 )
 @transaction.atomic
 def import_supplies(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True, mapping: Form[str] = "") -> Any:
-    return _run_ledger_import(SUPPLY_LEDGER, SupplyImporter(request.user), file, dry_run, mapping, "种物资")
-
-
-def _run_ledger_import(ledger: Any, importer: Any, file: UploadedFile, dry_run: bool, mapping: str, noun: str) -> Any:
-    """Check (dry run) or import a ledger file: every row or none; problems listed per row and column."""
-    if file.size and file.size > ledger.byte_limit:
-        return Status(413, {"detail": f"文件过大，单次导入不超过 {ledger.byte_limit // (1024 * 1024)} MB；请拆分后分批导入"})
-    try:
-        table = read_table(file, file.name or "", ledger)
-    except LedgerFileTooLarge as exc:
-        return Status(413, {"detail": str(exc)})
-    except LedgerFileError as exc:
-        raise HttpError(400, str(exc)) from exc
-    report = run_import(ledger, table, importer, mapping=_mapping(mapping), dry_run=dry_run)
-    body = report.as_dict()
-    if report.ok:
-        verb = "检查通过，可以导入" if dry_run else "导入完成"
-        body["detail"] = f"{verb}：新增 {report.created} {noun}，更新 {report.updated} {noun}，{report.unchanged} {noun}无变化"
-        return body
-    body["detail"] = f"有 {report.invalid} 行需要修改（共 {len(report.problems)} 处问题），没有导入任何数据"
-    return Status(200 if dry_run else 400, body)
+    status, body = import_upload(SUPPLY_LEDGER, file, SupplyImporter(request.user), dry_run=dry_run, mapping=mapping, unit="种物资")
+    return Status(status, body)
 
 
 @router.post("/supplies", response={201: SupplyDetailOut}, summary="登记物资（quantity 为期初库存，记为一笔入库）")
@@ -545,7 +493,8 @@ def export_storage_points(request: HttpRequest, filters: Query[StoragePointQuery
 )
 @transaction.atomic
 def import_storage_points(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True, mapping: Form[str] = "") -> Any:
-    return _run_ledger_import(POINT_LEDGER, StoragePointImporter(request.user), file, dry_run, mapping, "个储备点")
+    status, body = import_upload(POINT_LEDGER, file, StoragePointImporter(request.user), dry_run=dry_run, mapping=mapping, unit="个储备点")
+    return Status(status, body)
 
 
 @router.post("/storage-points", response={201: StoragePointDetailOut}, summary="登记储备点")

@@ -5,7 +5,6 @@ Reads go through the scoped managers (an outsider's team is a 404; an outsider's
 search never sees our teams); writes go through `teams.actions`.
 """
 
-import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,15 +31,8 @@ from teams.ledgers import MEMBERS_LEDGER, TEAMS_LEDGER, MembersImporter, TeamsIm
 from teams.models import Certificate, Team, TeamCapability, TeamMember, TeamStandard, TeamStatusChange, Vehicle
 from teams.services import check_point, nearest_teams
 from yingji.api import ErrorOut, Page
-from yingji.ledgers import (
-    Ledger,
-    LedgerFileError,
-    LedgerFileTooLarge,
-    dated_filename,
-    read_table,
-    run_import,
-    xlsx_response,
-)
+from yingji.ledgers import dated_filename, xlsx_response
+from yingji.ledgers.endpoints import ImportOut, import_upload
 
 router = Router(tags=["救援队伍"])
 
@@ -585,58 +577,6 @@ def export_teams(request: HttpRequest, filters: Query[TeamFilter]) -> FileRespon
     return xlsx_response(TEAMS_LEDGER, team_rows(filter_teams(filters), request.user), dated_filename("救援队伍台账"))
 
 
-class ImportProblemOut(Schema):
-    row: int | None
-    column: str
-    value: str
-    message: str
-
-
-class ImportOut(Schema):
-    detail: str
-    valid: int
-    invalid: int
-    errors: list[ImportProblemOut]
-    created: int
-    updated: int
-    unchanged: int
-    dry_run: bool
-    imported: bool
-    ignored_columns: list[str]
-    unknown_columns: list[str]
-
-
-def _mapping(raw: str) -> dict[str, str]:
-    if not raw.strip():
-        return {}
-    try:
-        mapping = json.loads(raw)
-    except ValueError:
-        mapping = None
-    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-        raise HttpError(400, 'mapping 应为 JSON 对象：{"文件中的列名": "台账列名"}，例如 {"名称": "队伍名称"}')
-    return mapping
-
-
-def _import(request: HttpRequest, ledger: Ledger, importer: Any, file: UploadedFile, dry_run: bool, mapping: str, noun: str) -> Any:
-    if file.size and file.size > ledger.byte_limit:
-        return Status(413, {"detail": f"文件过大，单次导入不超过 {ledger.byte_limit // (1024 * 1024)} MB；请拆分后分批导入"})
-    try:
-        table = read_table(file, file.name or "", ledger)
-    except LedgerFileTooLarge as exc:
-        return Status(413, {"detail": str(exc)})
-    except LedgerFileError as exc:
-        raise HttpError(400, str(exc)) from exc
-    report = run_import(ledger, table, importer, mapping=_mapping(mapping), dry_run=dry_run)
-    body = report.as_dict()
-    if report.ok:
-        verb = "检查通过，可以导入" if dry_run else "导入完成"
-        body["detail"] = f"{verb}：新增 {report.created} {noun}，更新 {report.updated} {noun}，{report.unchanged} {noun}无变化"
-        return body
-    body["detail"] = f"有 {report.invalid} 行需要修改（共 {len(report.problems)} 处问题），没有导入任何数据"
-    return Status(200 if dry_run else 400, body)
-
-
 @router.post(
     "/teams/import",
     response={200: ImportOut, 400: ImportOut, 403: ErrorOut, 413: ErrorOut},
@@ -644,7 +584,8 @@ def _import(request: HttpRequest, ledger: Ledger, importer: Any, file: UploadedF
 )
 @transaction.atomic
 def import_teams(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True, mapping: Form[str] = "") -> Any:
-    return _import(request, TEAMS_LEDGER, TeamsImporter(request.user), file, dry_run, mapping, "支队伍")
+    status, body = import_upload(TEAMS_LEDGER, file, TeamsImporter(request.user), dry_run=dry_run, mapping=mapping, unit="支队伍")
+    return Status(status, body)
 
 
 @router.post("/teams", response={201: TeamDetailOut}, summary="登记救援队伍")
@@ -788,7 +729,8 @@ def export_members(request: HttpRequest, filters: Query[TeamFilter]) -> FileResp
 )
 @transaction.atomic
 def import_members(request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True, mapping: Form[str] = "") -> Any:
-    return _import(request, MEMBERS_LEDGER, MembersImporter(request.user), file, dry_run, mapping, "人")
+    status, body = import_upload(MEMBERS_LEDGER, file, MembersImporter(request.user), dry_run=dry_run, mapping=mapping, unit="人")
+    return Status(status, body)
 
 
 @router.patch("/team-members/{member_id}", response=MemberOut, summary="修改队员（职务、在岗）")
