@@ -49,6 +49,12 @@ class Capability(models.TextChoices):
     MANAGE_DUTY = "duty.manage", _("排班和调班")
     MANAGE_ESCALATION = "notifications.policies", _("维护通知升级策略")
     VIEW_DELIVERIES = "notifications.view", _("查看通知送达和叫应记录")
+    REPORT_HAZARD = "hazards.report", _("上报隐患")
+    MANAGE_HAZARDS = "hazards.manage", _("确认、派单、复核和核销隐患")
+    SUPERVISE_HAZARDS = "hazards.supervise", _("重大隐患挂牌督办和核销")
+    INSPECT = "inspections.conduct", _("开展检查巡查")
+    PLAN_INSPECTIONS = "inspections.plan", _("制定检查计划和双随机抽取")
+    EDIT_CHECKLISTS = "checklists.edit", _("维护检查清单")
 
 
 _ALL_WRITERS: set[str] = {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
@@ -66,6 +72,14 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
     Capability.MANAGE_DUTY: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
     Capability.MANAGE_ESCALATION: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
     Capability.VIEW_DELIVERIES: _ALL_WRITERS | {Role.LEADER, Role.AUDITOR},
+    # Grid workers find hazards on patrol; enterprise users report what their self-inspection finds.
+    Capability.REPORT_HAZARD: _ALL_WRITERS | {Role.GRID_WORKER, Role.ENTERPRISE_USER},
+    # Seed 000: general hazards are closed by the township (街道), major ones by the county.
+    Capability.MANAGE_HAZARDS: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
+    Capability.SUPERVISE_HAZARDS: {Role.COUNTY_ADMIN},
+    Capability.INSPECT: _ALL_WRITERS | {Role.GRID_WORKER, Role.ENTERPRISE_USER},
+    Capability.PLAN_INSPECTIONS: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.TOWNSHIP_STAFF},
+    Capability.EDIT_CHECKLISTS: {Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN},
 }
 
 

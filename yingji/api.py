@@ -153,8 +153,13 @@ def _register_routers() -> None:
     from accounts.api import router as accounts_router
     from accounts.api import users_router
     from audit.api import router as audit_router
+    from checklists.api import router as checklists_router
     from duty.api import router as duty_router
     from earlywarning.api import router as warnings_router
+    from hazardrules.api import router as hazardrules_router
+    from hazards.api import router as hazards_router
+    from inspectionplans.api import router as inspectionplans_router
+    from inspections.api import router as inspections_router
     from jurisdictions.api import map_router
     from jurisdictions.api import router as jurisdictions_router
     from letters.api import router as letters_router
@@ -162,6 +167,7 @@ def _register_routers() -> None:
     from people.api import router as people_router
     from places.api import router as places_router
     from plans.api import router as plans_router
+    from publicreports.api import router as publicreports_router
     from risk.api import router as risk_router
     from shelters.api import router as shelters_router
     from staffing.api import router as staffing_router
@@ -186,6 +192,12 @@ def _register_routers() -> None:
     api.add_router("/", supplies_router)
     api.add_router("/", shelters_router)
     api.add_router("/", plans_router)
+    api.add_router("/", checklists_router)
+    api.add_router("/", hazardrules_router)
+    api.add_router("/", hazards_router)
+    api.add_router("/", inspectionplans_router)
+    api.add_router("/", inspections_router)
+    api.add_router("/", publicreports_router)
 
 
 _register_routers()

@@ -86,6 +86,12 @@ INSTALLED_APPS = [
     "supplies",
     "shelters",
     "plans",
+    "checklists",
+    "hazardrules",
+    "hazards",
+    "inspectionplans",
+    "inspections",
+    "publicreports",
     "dashboard",
     "demo",
 ]

@@ -26,6 +26,12 @@ urlpatterns = [
     path("supplies/", include("supplies.urls")),
     path("shelters/", include("shelters.urls")),
     path("plans/", include("plans.urls")),
+    path("checklists/", include("checklists.urls")),
+    path("hazard-rules/", include("hazardrules.urls")),
+    path("hazards/", include("hazards.urls")),
+    path("inspection-plans/", include("inspectionplans.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("public-reports/", include("publicreports.urls")),
     path("", include("notifications.public_urls")),
     path("", include("dashboard.urls")),
 ]

@@ -1,0 +1,3 @@
+app_name = "checklists"
+
+urlpatterns: list[object] = []

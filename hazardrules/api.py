@@ -1,0 +1,5 @@
+"""JSON API of the hazardrules app."""
+
+from ninja import Router
+
+router = Router(tags=["hazardrules"])

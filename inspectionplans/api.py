@@ -1,0 +1,5 @@
+"""JSON API of the inspectionplans app."""
+
+from ninja import Router
+
+router = Router(tags=["inspectionplans"])

@@ -1,0 +1,5 @@
+"""JSON API of the publicreports app."""
+
+from ninja import Router
+
+router = Router(tags=["publicreports"])

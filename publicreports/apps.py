@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublicReportsConfig(AppConfig):
+    name = "publicreports"
+    verbose_name = "群众举报"

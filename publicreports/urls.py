@@ -1,0 +1,3 @@
+app_name = "publicreports"
+
+urlpatterns: list[object] = []
