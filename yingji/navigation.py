@@ -53,6 +53,23 @@ NAVIGATION: tuple[NavGroup, ...] = (
         ),
     ),
     NavGroup(
+        _("隐患排查"),
+        (
+            NavLink(_("隐患台账"), "hazards:list", sections=("hazards",)),
+            NavLink(_("上报隐患"), "hazards:report", Capability.REPORT_HAZARD, sections=("hazards:report",)),
+            NavLink(_("我的任务"), "hazards:my_tasks", sections=("hazards:my_tasks",)),
+            NavLink(_("挂牌督办"), "hazards:supervision", sections=("hazards:supervision",)),
+            NavLink(_("回头看"), "hazards:rechecks", sections=("hazards:recheck",)),
+            NavLink(_("检查计划"), "inspectionplans:list", sections=("inspectionplans",)),
+            NavLink(_("双随机抽取"), "inspectionplans:draws", sections=("inspectionplans:draw",)),
+            NavLink(_("检查记录"), "inspections:list", sections=("inspections",)),
+            NavLink(_("检查清单"), "checklists:list", sections=("checklists",)),
+            NavLink(_("重大隐患判定"), "hazardrules:aid", sections=("hazardrules",)),
+            NavLink(_("群众举报"), "publicreports:list", Capability.MANAGE_HAZARDS, sections=("publicreports",)),
+            NavLink(_("期限规则"), "hazards:policies", Capability.MANAGE_HAZARDS, sections=("hazards:polic",)),
+        ),
+    ),
+    NavGroup(
         _("预警叫应"),
         (
             NavLink(_("预警"), "earlywarning:list", sections=("earlywarning",)),
