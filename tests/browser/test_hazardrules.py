@@ -10,26 +10,14 @@ import pytest
 from playwright.sync_api import expect
 
 from demo.constants import DEMO_PASSWORD
-
-# The browser fixtures live in tests/browser/conftest.py; importing them makes them usable here.
-from tests.browser.conftest import (  # noqa: F401
-    assert_fits_width,
-    assert_no_errors,
-    browser,
-    chromium_path,
-    db,
-    live_server_url,
-    open_page,
-    screenshot_dir,
-    sign_in,
-)
+from tests.browser.conftest import assert_fits_width, assert_no_errors, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_grid_worker_judges_a_crowded_place_live_on_a_phone(
-    open_page: Callable[..., Any],  # noqa: F811
-    screenshot_dir: Path,  # noqa: F811
+    open_page: Callable[..., Any],
+    screenshot_dir: Path,
 ) -> None:
     page = open_page()
     sign_in(page, "grid_worker", DEMO_PASSWORD)
