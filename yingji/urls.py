@@ -33,5 +33,6 @@ urlpatterns = [
     path("inspections/", include("inspections.urls")),
     path("public-reports/", include("publicreports.urls")),
     path("", include("notifications.public_urls")),
+    path("", include("publicreports.public_urls")),
     path("", include("dashboard.urls")),
 ]
