@@ -103,6 +103,34 @@ def inspections_overdue(ctx: CardContext) -> dict[str, Any] | None:
     }
 
 
+def hazards_by_colour(ctx: CardContext) -> dict[str, Any] | None:
+    """Open hazards in scope by deadline colour (三色), and the major ones under county supervision."""
+    if available("hazards", "hazards:list") is None:
+        return None
+    from hazards.choices import OPEN_STATES, Colour, HazardSeverity
+    from hazards.colours import colour_q
+    from hazards.models import Hazard
+
+    open_q = Q(state__in=[s.value for s in OPEN_STATES])
+    colours = (Colour.RED, Colour.YELLOW, Colour.GREEN)
+
+    figures = Hazard.objects.filter(archived_at__isnull=True).aggregate(
+        open=Count("id", filter=open_q),
+        major=Count("id", filter=open_q & Q(severity=HazardSeverity.MAJOR)),
+        supervised=Count("id", filter=open_q & Q(severity=HazardSeverity.MAJOR, supervised=True)),
+        **{c.value: Count("id", filter=colour_q(c.value, ctx.today)) for c in colours},
+    )
+    figures = {k: int(v or 0) for k, v in figures.items()}
+    rows = [
+        {"value": c.value, "label": str(c.label), "count": figures[c.value], "url": link("hazards:list", colour=c.value)}
+        for c in colours
+    ]
+    return {
+        "key": "hazards", "title": _("在办隐患"), "rows": rows, **figures, "empty": figures["open"] == 0,
+        "url": link("hazards:list", open="1"), "supervision_url": link("hazards:supervision"),
+    }
+
+
 def letters_this_year(ctx: CardContext) -> dict[str, Any] | None:
     url = available("letters", "letters:summary")
     if url is None or ctx.node is None:
@@ -345,6 +373,7 @@ FULL_CARDS: tuple[Callable[[CardContext], dict[str, Any] | None], ...] = (
     active_warnings,
     places_by_grade,
     inspections_overdue,
+    hazards_by_colour,
     letters_this_year,
     staffing_shortfall,
     teams_ready,
@@ -352,7 +381,7 @@ FULL_CARDS: tuple[Callable[[CardContext], dict[str, Any] | None], ...] = (
     shelters_open,
     drills_this_year,
 )
-SHORT_CARDS: tuple[Callable[[CardContext], dict[str, Any] | None], ...] = (to_acknowledge, my_places)
+SHORT_CARDS: tuple[Callable[[CardContext], dict[str, Any] | None], ...] = (to_acknowledge, my_places, hazards_by_colour)
 
 
 def wants_short_version(user: Any) -> bool:

@@ -37,6 +37,7 @@ class Overlay:
     params: tuple[str, ...] = ("jurisdiction",)  # what the endpoint filters on
     fixed: dict[str, str] = field(default_factory=dict)  # query parameters always sent
     format: str = "geojson"  # or "warnings": a paginated warning list with areas
+    url_name: str = ""  # a page (session) endpoint to read instead of the API path
     limit: Callable[[], int | None] = lambda: None  # features the endpoint returns at most
     legend: Callable[[], list[dict[str, str]]] = lambda: []
 
@@ -75,6 +76,19 @@ def _shelter_legend() -> list[dict[str, str]]:
     return [*rows, {"value": "route", "label": _("转移路线"), "colour": "#00838f", "shape": "line"}]
 
 
+def _hazard_legend() -> list[dict[str, str]]:
+    from hazards.choices import Colour
+
+    hexes = {"red": "#d32f2f", "yellow": "#f9a825", "green": "#2e7d32"}
+    return [{"value": c.value, "label": str(c.label), "colour": hexes[c.value]} for c in (Colour.RED, Colour.YELLOW, Colour.GREEN)]
+
+
+def _hazard_limit() -> int | None:
+    from hazards.views import GEOJSON_LIMIT
+
+    return GEOJSON_LIMIT
+
+
 def _warning_legend() -> list[dict[str, str]]:
     from earlywarning.choices import Level
 
@@ -99,7 +113,22 @@ OVERLAYS: tuple[Overlay, ...] = (
         "warnings", gettext_lazy("生效预警区域"), "earlywarning", "warnings", "earlywarning:detail",
         fixed={"state": "active", "page_size": "200"}, format="warnings", legend=_warning_legend,
     ),
+    # Open hazards by deadline colour; served by the hazards pages (session), limited to the view's box.
+    Overlay(
+        "hazards", gettext_lazy("在办隐患（期限颜色）"), "hazards", "", "hazards:detail",
+        params=("bbox", "jurisdiction"), url_name="hazards:geojson", legend=_hazard_legend,
+        limit=_hazard_limit,
+    ),
 )
+
+
+def _overlay_url(overlay: Overlay) -> str | None:
+    if not overlay.url_name:
+        return API_ROOT + overlay.path
+    try:
+        return reverse(overlay.url_name)
+    except NoReverseMatch:
+        return None
 
 
 def endpoint_exists(url: str) -> bool:
@@ -125,8 +154,8 @@ def available_overlays(overlays: tuple[Overlay, ...] | None = None) -> list[dict
     """The overlays this deployment serves (of `overlays`, default all), as the JSON the map script reads."""
     found = []
     for overlay in OVERLAYS if overlays is None else overlays:
-        url = API_ROOT + overlay.path
-        if not apps.is_installed(overlay.app) or not endpoint_exists(url):
+        url = _overlay_url(overlay)
+        if url is None or not apps.is_installed(overlay.app) or not endpoint_exists(url):
             continue
         found.append(
             {

@@ -23,6 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 
 from accounts.auth import BearerTokenAuth, SessionAuth
+from hazards.machine import TransitionRefused
 from yingji.models import LedgerDeletionRefused
 
 log = logging.getLogger("yingji.api")
@@ -120,6 +121,11 @@ def on_delete_refused(request: HttpRequest, exc: LedgerDeletionRefused) -> HttpR
     return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
+@api.exception_handler(TransitionRefused)
+def on_transition_refused(request: HttpRequest, exc: TransitionRefused) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "当前状态不允许此操作"}, status=409)
+
+
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "未登录或令牌无效/已过期，请先通过 /api/v1/auth/token 获取令牌"}, status=401)
@@ -158,6 +164,7 @@ def _register_routers() -> None:
     from earlywarning.api import router as warnings_router
     from hazardrules.api import router as hazardrules_router
     from hazards.api import router as hazards_router
+    from hazards.api_policies import router as hazards_policies_router
     from inspectionplans.api import router as inspectionplans_router
     from inspections.api import router as inspections_router
     from jurisdictions.api import map_router
@@ -194,6 +201,7 @@ def _register_routers() -> None:
     api.add_router("/", plans_router)
     api.add_router("/", checklists_router)
     api.add_router("/", hazardrules_router)
+    api.add_router("/", hazards_policies_router)
     api.add_router("/", hazards_router)
     api.add_router("/", inspectionplans_router)
     api.add_router("/", inspections_router)

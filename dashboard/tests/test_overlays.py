@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_every_declared_overlay_is_served_in_this_deployment() -> None:
     keys = [o["key"] for o in available_overlays()]
-    assert keys == ["places", "teams", "storage", "shelters", "warnings"]
+    assert keys == ["places", "teams", "storage", "shelters", "warnings", "hazards"]
     for overlay in available_overlays():
         assert endpoint_exists(overlay["url"]), overlay["url"]
         assert overlay["legend"], overlay["key"]

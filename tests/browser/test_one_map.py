@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 READY = "#map[data-state='ready']"
 OVERLAYS_READY = "#map[data-overlays-state='ready']"
 PHONE_390 = {"width": 390, "height": 844}
-ALL = ["places", "teams", "storage", "shelters", "warnings"]
+ALL = ["places", "teams", "storage", "shelters", "warnings", "hazards"]
 
 
 def overlays(page: Any) -> dict[str, dict[str, Any]]:

@@ -123,6 +123,7 @@
       if (key === "teams") return props.status_colour || (st.legend[props.status] || {}).colour;
       if (key === "storage") return (st.legend[props.expired_count > 0 ? "expired" : "ok"] || {}).colour;
       if (key === "shelters") return props.colour || (st.legend[props.status] || {}).colour;
+      if (key === "hazards") return (st.legend[props.colour || ""] || {}).colour;
       return "#555555";
     }
 
@@ -147,6 +148,11 @@
           props.kind, (text.status || "") + "：" + (props.status_label || ""),
           (text.occupancy || "") + "：" + (props.occupancy || 0) + " / " + (text.capacity || "") + "：" + (props.capacity_night || 0)
         ], detailUrl(spec, props.id));
+      }
+      if (key === "hazards") {
+        var tone = st.legend[props.colour || ""];
+        return popup(props.number, [props.description, props.place_name, (text.status || "") + "：" + (props.state_label || ""),
+          tone ? tone.label + (props.deadline ? " · " + props.deadline : "") : ""], detailUrl(spec, props.id));
       }
       return popup(props.name, [], "");
     }
@@ -181,10 +187,10 @@
             drawn++;
             continue;
           }
-          if (spec.key === "places") {
-            // Hundreds of places: plain SVG circles, the cheapest clickable marker Leaflet has.
+          if (spec.key === "places" || spec.key === "hazards") {
+            // Hundreds of places or hazards: plain SVG circles, the cheapest clickable marker Leaflet has.
             marker = L.circleMarker([c[1], c[0]], {
-              pane: "yjPoints", className: className, radius: props.key_unit ? 7 : 5,
+              pane: "yjPoints", className: className, radius: props.key_unit || props.severity === "major" ? 7 : 5,
               color: colour, weight: 1, fillColor: colour, fillOpacity: 0.8
             });
           } else {
