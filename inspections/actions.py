@@ -166,16 +166,28 @@ def begin(target: Place | InspectionTask, *, by: Any, kind: str | None = None) -
 
 @transaction.atomic
 def check_in(
-    inspection: Inspection, *, by: Any, lat: float, lng: float, accuracy: float | None = None, far_reason: str = ""
+    inspection: Inspection,
+    *,
+    by: Any,
+    lat: float | None,
+    lng: float | None,
+    accuracy: float | None = None,
+    far_reason: str = "",
 ) -> Inspection:
     """Record where the inspector is (WGS-84 from the phone) and how far that is from the place.
 
     Far away is warned, not refused: the inspector says why (the place's registered point
     may be wrong, the entrance may be round the block) and the record keeps the reason.
-    Self-inspections record the distance but need no reason.
+    Self-inspections record the distance but need no reason. A phone that cannot get a fix
+    (no signal indoors, or a page served over plain HTTP, where browsers refuse location)
+    checks in without coordinates, with the reason recorded instead of a distance.
     """
     inspection = _editable(inspection, by)
+    if lat is None and lng is None:
+        return _check_in_without_fix(inspection, reason=(far_reason or "").strip()[:200])
     errors: dict[str, str] = {}
+    if lat is None or lng is None:
+        raise ValidationError({"lat": _("定位坐标不完整，请重新定位")})
     try:
         lat, lng = float(lat), float(lng)
     except (TypeError, ValueError):
@@ -208,6 +220,31 @@ def check_in(
     inspection.distance_m = distance
     inspection.far_from_place = far
     inspection.far_reason = far_reason if far else ""
+    inspection.save(
+        update_fields=[
+            "checked_in_at",
+            "check_in_lat",
+            "check_in_lng",
+            "check_in_accuracy",
+            "distance_m",
+            "far_from_place",
+            "far_reason",
+            "updated_at",
+        ]
+    )
+    return inspection
+
+
+def _check_in_without_fix(inspection: Inspection, *, reason: str) -> Inspection:
+    if not reason:
+        raise ValidationError({"far_reason": _("未取得定位：请说明原因（如室内无信号、浏览器不允许定位）后签到")})
+    inspection.checked_in_at = timezone.now()
+    inspection.check_in_lat = None
+    inspection.check_in_lng = None
+    inspection.check_in_accuracy = None
+    inspection.distance_m = None
+    inspection.far_from_place = False
+    inspection.far_reason = reason
     inspection.save(
         update_fields=[
             "checked_in_at",

@@ -107,10 +107,10 @@ class BeginIn(Schema):
 
 
 class CheckInIn(Schema):
-    lat: float = Field(..., description="WGS-84 纬度（手机定位）")
-    lng: float = Field(..., description="WGS-84 经度")
+    lat: float | None = Field(None, description="WGS-84 纬度（手机定位）；无法定位时留空并填写原因")
+    lng: float | None = Field(None, description="WGS-84 经度")
     accuracy: float | None = Field(None, description="定位精度（米）")
-    far_reason: str = Field("", max_length=200, description="距场所超过阈值（默认 300 米）时必填")
+    far_reason: str = Field("", max_length=200, description="距场所超过阈值（默认 300 米）或无法定位时必填")
 
 
 class ItemForm(Schema):

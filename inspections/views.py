@@ -191,13 +191,15 @@ def check_in(request: AuthenticatedRequest, inspection_id: int) -> HttpResponse:
         return redirect("inspections:detail", inspection.pk)
     values = {key: request.POST.get(key, "").strip() for key in ("lat", "lng", "accuracy", "far_reason")}
     try:
-        if not values["lat"] or not values["lng"]:
-            raise ValidationError({"lat": _("未取得定位，请允许浏览器获取位置后重试")})
-        try:
-            lat, lng = float(values["lat"]), float(values["lng"])
-            accuracy = float(values["accuracy"]) if values["accuracy"] else None
-        except ValueError:
-            raise ValidationError({"lat": _("定位坐标无效，请重新定位")}) from None
+        lat: float | None = None
+        lng: float | None = None
+        accuracy: float | None = None
+        if values["lat"] or values["lng"]:
+            try:
+                lat, lng = float(values["lat"]), float(values["lng"])
+                accuracy = float(values["accuracy"]) if values["accuracy"] else None
+            except ValueError:
+                raise ValidationError({"lat": _("定位坐标无效，请重新定位")}) from None
         actions.check_in(
             inspection, by=request.user, lat=lat, lng=lng, accuracy=accuracy, far_reason=values["far_reason"]
         )

@@ -216,3 +216,21 @@ def test_item_of_another_checklist_is_refused(place: Place, demo_user: Any) -> N
     stranger = ChecklistItem.objects.create(checklist=other, order=1, matter="别的", content="别的内容")
     with pytest.raises(ValidationError):
         actions.record_item(inspection, stranger, by=staff, outcome="ok")
+
+
+
+def test_a_phone_without_a_location_fix_checks_in_with_a_reason_instead(task: Any, demo_user: Any) -> None:
+    """Plain-HTTP pages and indoor phones get no fix; the check-in records why, not a distance."""
+    staff = demo_user("township_staff")
+    inspection = actions.begin(task, by=staff)
+    with pytest.raises(ValidationError) as refused:
+        actions.check_in(inspection, by=staff, lat=None, lng=None)
+    assert "far_reason" in refused.value.message_dict
+    inspection.refresh_from_db()
+    assert inspection.checked_in_at is None
+
+    actions.check_in(inspection, by=staff, lat=None, lng=None, far_reason="地下室无信号")
+    inspection.refresh_from_db()
+    assert inspection.checked_in_at is not None
+    assert inspection.check_in_lat is None and inspection.distance_m is None
+    assert inspection.far_reason == "地下室无信号" and not inspection.far_from_place
