@@ -65,3 +65,12 @@ dropdb --if-exists -h 127.0.0.1 -U postgres yingji_bench_teams
 createdb -h 127.0.0.1 -U postgres yingji_bench_teams
 DATABASE_URL="$PG/yingji_bench_teams" $PY bench/bench_nearest_teams.py 2>/dev/null | tail -n +3
 dropdb --if-exists -h 127.0.0.1 -U postgres yingji_bench_teams
+
+echo
+echo "## Hazards: list with colours for a township of 50,000, daily colour scan over 500,000 open (bench/bench_hazards.py)"
+rm -f /tmp/yingji-bench-hazards.sqlite3*
+$PY bench/bench_hazards.py 2>/dev/null
+dropdb --if-exists -h 127.0.0.1 -U postgres yingji_bench_hz
+createdb -h 127.0.0.1 -U postgres yingji_bench_hz
+DATABASE_URL="$PG/yingji_bench_hz" $PY bench/bench_hazards.py 2>/dev/null
+dropdb --if-exists -h 127.0.0.1 -U postgres yingji_bench_hz
