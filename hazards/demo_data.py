@@ -163,7 +163,7 @@ class _Builder:
     def build(self, place: Any, township_path: str, state: str, *, assignee: Any = None) -> Hazard:
         rng, today = self.rng, self.today
         kind, category, text, measures, can_be_major = rng.choice(FINDINGS)
-        major = can_be_major and rng.random() < 0.7
+        major = can_be_major and rng.random() < 0.35
         severity = HazardSeverity.MAJOR if major else HazardSeverity.GENERAL
         source = rng.choices([s for s, _w in SOURCE_MIX], weights=[w for _s, w in SOURCE_MIX])[0]
         policy = self.policies.for_path(place.jurisdiction_path)
