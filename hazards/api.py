@@ -35,6 +35,7 @@ from jurisdictions.models import Jurisdiction
 from people.protection import mask_mobile
 from places.models import Place
 from yingji.api import ErrorOut, Page
+from yingji.paging import DeferredPage
 
 router = Router(tags=["隐患"])
 
@@ -396,7 +397,7 @@ def list_hazards(request: HttpRequest, filters: Query[HazardFilter]) -> Any:
         hazards = hazards.filter(assignee_user_id=request.user.pk)
     elif params.get("assignee"):
         raise HttpError(400, "assignee 只支持 me")
-    return hazards.order_by("-found_at", "-id")
+    return DeferredPage(hazards.order_by("-found_at", "-id"))
 
 
 class SummaryOut(Schema):

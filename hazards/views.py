@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -54,6 +54,7 @@ from places.choices import PlaceCategory
 from places.models import Place
 from yingji.http import AuthenticatedRequest
 from yingji.ledgers import dated_filename
+from yingji.paging import DeferredPage
 from yingji.scoping import path_codes
 
 PAGE_SIZE = 25
@@ -192,7 +193,7 @@ def hazard_list(request: AuthenticatedRequest) -> HttpResponse:
     listed = hazards.select_related("jurisdiction", "place", "place__kind").defer(
         "jurisdiction__boundary", "determination"
     )
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    page: Page[Hazard] = Paginator(DeferredPage(listed), PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     context = {
         "form": form,
         "page": page,
