@@ -18,7 +18,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
@@ -309,16 +309,16 @@ def import_pages(checklist: Checklist) -> LedgerImportPages:
         key=f"checklist-items-{checklist.pk}",
         importer=lambda user: ChecklistItemsImporter(user, checklist),
         capability=Capability.EDIT_CHECKLISTS,
-        refusal=_lazy("当前角色无权维护检查清单"),
-        title=_lazy("导入检查项"),
+        refusal=gettext_lazy("当前角色无权维护检查清单"),
+        title=gettext_lazy("导入检查项"),
         template_name="检查清单",
         namespace="checklists",
         list_url_name="checklists:list",
-        list_title=_lazy("检查清单"),
-        noun=_lazy("项"),
+        list_title=gettext_lazy("检查清单"),
+        noun=gettext_lazy("项"),
         notes=(
-            _lazy("只能导入到草稿版本；导入后草稿的检查项与文件一致，文件中没有的序号将被删除。"),
-            _lazy("可先导出本清单，在 Excel 中修改后再导入。"),
+            gettext_lazy("只能导入到草稿版本；导入后草稿的检查项与文件一致，文件中没有的序号将被删除。"),
+            gettext_lazy("可先导出本清单，在 Excel 中修改后再导入。"),
         ),
         url_args=(str(checklist.pk),),
         record_type="checklists.checklistitem",

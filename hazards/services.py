@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hazards import colours
 from hazards.choices import Colour, HazardState
@@ -21,15 +22,18 @@ from yingji.scoping import path_codes
 
 # Words for the timeline's actions that are not transitions of the table.
 EVENT_LABELS = {
-    "report": "发现上报",
-    "extend_request": "申请延期",
-    "extension_approved": "批准延期",
-    "extension_refused": "不批准延期",
-    "supervise": "挂牌督办",
-    "determination": "重大隐患判定",
-    "interim_measures": "管控措施",
-    "photos": "补充照片",
-    "reminder": "期限提醒",
+    "report": _("发现上报"),
+    "extend_request": _("申请延期"),
+    "extension_approved": _("批准延期"),
+    "extension_refused": _("不批准延期"),
+    "supervise": _("挂牌督办"),
+    "determination": _("重大隐患判定"),
+    "interim_measures": _("管控措施"),
+    "photos": _("补充照片"),
+    "reminder": _("期限提醒"),
+    "remind_yellow": _("临期提醒"),
+    "remind_red": _("逾期提醒"),
+    "escalate": _("逾期升级"),
 }
 
 
@@ -63,7 +67,7 @@ def event_label(action: str) -> str:
     from hazards.machine import TRANSITIONS
 
     transition = TRANSITIONS.get(action)
-    return transition.label if transition else EVENT_LABELS.get(action, action)
+    return transition.label if transition else str(EVENT_LABELS.get(action, action))
 
 
 def actor_name(event: HazardEvent) -> str:

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -47,6 +47,7 @@ from hazards.forms import ACTION_FORMS, AssignForm, DecideExtensionForm, HazardF
 from hazards.ledgers import export_response, row_colour
 from hazards.machine import STATE_LABELS, TransitionRefused
 from hazards.models import DeadlineExtension, Hazard, Recheck
+from hazards.services import EVENT_LABELS as TIMELINE_LABELS
 from hazards.services import photo_url, timeline
 from jurisdictions.forms import add_action_errors
 from jurisdictions.models import Jurisdiction
@@ -69,44 +70,36 @@ MAIN_FILTERS = ("open", "state", "colour", "severity")
 
 # Words of the page for each action (the transition table's own labels are not translated).
 ACTION_LABELS: dict[str, Any] = {
-    "confirm": _lazy("确认"),
-    "reject": _lazy("不予认定"),
-    "assign": _lazy("派单"),
-    "start": _lazy("开始整改"),
-    "submit": _lazy("提交整改"),
-    "verify_pass": _lazy("复核通过"),
-    "verify_fail": _lazy("复核不通过"),
-    "close": _lazy("核销"),
-    "extend": _lazy("申请延期"),
-    "decide_extension": _lazy("审批延期"),
-    "supervise": _lazy("挂牌督办"),
-    "interim_measures": _lazy("管控措施"),
-    "photos": _lazy("补充照片"),
+    "confirm": gettext_lazy("确认"),
+    "reject": gettext_lazy("不予认定"),
+    "assign": gettext_lazy("派单"),
+    "start": gettext_lazy("开始整改"),
+    "submit": gettext_lazy("提交整改"),
+    "verify_pass": gettext_lazy("复核通过"),
+    "verify_fail": gettext_lazy("复核不通过"),
+    "close": gettext_lazy("核销"),
+    "extend": gettext_lazy("申请延期"),
+    "decide_extension": gettext_lazy("审批延期"),
+    "supervise": gettext_lazy("挂牌督办"),
+    "interim_measures": gettext_lazy("管控措施"),
+    "photos": gettext_lazy("补充照片"),
 }
 # Timeline words of steps that are not actions of the page (the pages show them translated).
-EVENT_LABELS: dict[str, Any] = {
-    **ACTION_LABELS,
-    "report": _lazy("发现上报"),
-    "extend_request": _lazy("申请延期"),
-    "extension_approved": _lazy("批准延期"),
-    "extension_refused": _lazy("不批准延期"),
-    "determination": _lazy("重大隐患判定"),
-    "reminder": _lazy("期限提醒"),
-}
+EVENT_LABELS: dict[str, Any] = {**TIMELINE_LABELS, **ACTION_LABELS}
 ACTION_DONE: dict[str, Any] = {
-    "confirm": _lazy("已确认隐患。"),
-    "reject": _lazy("已不予认定。"),
-    "assign": _lazy("已派单。"),
-    "start": _lazy("已开始整改。"),
-    "submit": _lazy("已提交整改，等待复核。"),
-    "verify_pass": _lazy("复核通过，等待核销。"),
-    "verify_fail": _lazy("复核不通过，已退回整改。"),
-    "close": _lazy("已核销。"),
-    "extend": _lazy("已提交延期申请，等待审批。"),
-    "decide_extension": _lazy("已审批延期申请。"),
-    "supervise": _lazy("已挂牌督办。"),
-    "interim_measures": _lazy("已保存管控措施。"),
-    "photos": _lazy("已上传照片。"),
+    "confirm": gettext_lazy("已确认隐患。"),
+    "reject": gettext_lazy("已不予认定。"),
+    "assign": gettext_lazy("已派单。"),
+    "start": gettext_lazy("已开始整改。"),
+    "submit": gettext_lazy("已提交整改，等待复核。"),
+    "verify_pass": gettext_lazy("复核通过，等待核销。"),
+    "verify_fail": gettext_lazy("复核不通过，已退回整改。"),
+    "close": gettext_lazy("已核销。"),
+    "extend": gettext_lazy("已提交延期申请，等待审批。"),
+    "decide_extension": gettext_lazy("已审批延期申请。"),
+    "supervise": gettext_lazy("已挂牌督办。"),
+    "interim_measures": gettext_lazy("已保存管控措施。"),
+    "photos": gettext_lazy("已上传照片。"),
 }
 
 

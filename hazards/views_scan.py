@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import Capability
@@ -36,17 +36,17 @@ DEFAULT_CODE = "default"
 
 class RecheckResultForm(forms.Form):
     result = forms.ChoiceField(
-        label=_lazy("回头看结果"),
-        choices=[("passed", _lazy("未反弹")), ("reopened", _lazy("隐患反弹"))],
+        label=gettext_lazy("回头看结果"),
+        choices=[("passed", gettext_lazy("未反弹")), ("reopened", gettext_lazy("隐患反弹"))],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_lazy("说明"), max_length=300, required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=300, required=False)
     description = forms.CharField(
-        label=_lazy("反弹情况"),
+        label=gettext_lazy("反弹情况"),
         max_length=1500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_lazy("隐患反弹时必填，将作为新隐患上报"),
+        help_text=gettext_lazy("隐患反弹时必填，将作为新隐患上报"),
     )
 
     def clean(self) -> dict[str, Any]:
