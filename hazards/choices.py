@@ -69,6 +69,7 @@ class HazardSource(models.TextChoices):
     PUBLIC_REPORT = "public_report", _("群众举报")
     ALARM = "alarm", _("设备报警")
     SUPERIOR = "superior", _("上级交办")
+    DRILL = "drill", _("演练发现")
 
 
 class Colour(models.TextChoices):

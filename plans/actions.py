@@ -30,6 +30,7 @@ DRILL_EDITABLE = (
     "title", "kind", "plan", "planned_on", "conducted_on", "organiser", "participants", "participant_units",
     "scenario", "evaluation", "rating", "jurisdiction",
 )
+DRILL_SOURCE_APP = "plans.drill"
 ACTION_EDITABLE = ("description", "owner", "deadline", "done", "done_on", "becomes_hazard", "hazard_note")
 TRAINING_EDITABLE = ("held_on", "kind", "audience", "topic", "attendance", "organiser", "location", "note", "jurisdiction")
 
@@ -314,6 +315,7 @@ def add_drill_action(drill: Drill, *, by: Any, **fields: Any) -> DrillAction:
     _check_action(item)
     item.full_clean()
     item.save()
+    _register_hazard(item, by=by)
     return item
 
 
@@ -330,7 +332,39 @@ def update_drill_action(item: DrillAction, *, by: Any, **changes: Any) -> DrillA
         changed.append("done_on")
     item.full_clean()
     item.save(update_fields=[*changed, "updated_at"])
+    _register_hazard(item, by=by)
     return item
+
+
+def hazard_of(item: DrillAction) -> Any:
+    """The hazard a drill's follow-up action was registered as, if any."""
+    from hazards.models import Hazard
+
+    return Hazard.objects.filter(source_app=DRILL_SOURCE_APP, source_ref=str(item.pk)).first()
+
+
+def _register_hazard(item: DrillAction, *, by: Any) -> None:
+    """A follow-up marked "转为隐患" enters the hazard loop once, as a reported hazard of the drill's area.
+
+    The hazard then lives its own life (confirm, assign, rectify …); unticking the box later
+    does not withdraw it, since a station may already be acting on it.
+    """
+    if not item.becomes_hazard or hazard_of(item) is not None:
+        return
+    from hazards import actions as hazard_actions
+    from hazards.choices import HazardCategory, HazardSource, HazardType
+
+    hazard_actions.report_hazard(
+        by=by,
+        jurisdiction=item.jurisdiction,
+        category=HazardCategory.OTHER,
+        hazard_type=HazardType.OTHER,
+        description=f"{item.hazard_note.strip()}（{item.drill}演练发现：{item.description}）"[:2000],
+        source=HazardSource.DRILL,
+        source_app=DRILL_SOURCE_APP,
+        source_ref=str(item.pk),
+        reporter_label=item.owner,
+    )
 
 
 # --- training and publicity ----------------------------------------------------------------------

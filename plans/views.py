@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import Capability
 from audit.tracking import history_of
+from hazards.models import Hazard
 from jurisdictions.choices import Level
 from jurisdictions.forms import add_action_errors
 from jurisdictions.models import Jurisdiction
@@ -330,6 +331,12 @@ def _drill_or_404(pk: int) -> Drill:
 def drill_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     drill = _drill_or_404(pk)
     items = list(drill.actions.active())
+    registered = {
+        h.source_ref: h
+        for h in Hazard.objects.filter(source_app=actions.DRILL_SOURCE_APP, source_ref__in=[str(i.pk) for i in items])
+    }
+    for item in items:
+        item.hazard = registered.get(str(item.pk))  # type: ignore[attr-defined]
     context = {
         "drill": drill, "items": items, "action_form": DrillActionForm(), "attachment_form": AttachmentForm(),
         "attachments": drill.attachments.all(), "history": history_of(drill, *items)[:HISTORY_LIMIT], "today": timezone.localdate(),

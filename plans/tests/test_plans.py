@@ -165,6 +165,27 @@ def test_follow_up_actions_need_a_conducted_drill_and_a_hazard_note(plan: Plan, 
     assert not item.done and item.done_on is None
 
 
+def test_a_follow_up_marked_as_a_hazard_enters_the_hazard_loop_once(plan: Plan, demo_user: Any, client: Any) -> None:
+    from hazards.models import Hazard
+
+    staff = demo_user("township_staff")
+    done = actions.create_drill(by=staff, jurisdiction=plan.jurisdiction, title="防汛演练", kind="live", conducted_on=date(2025, 6, 1))
+    plain = actions.add_drill_action(done, by=staff, description="补充沙袋")
+    assert actions.hazard_of(plain) is None
+    item = actions.add_drill_action(done, by=staff, description="护栏缺失", becomes_hazard=True, hazard_note="河堤护栏缺失 20 米")
+    hazard = actions.hazard_of(item)
+    assert hazard is not None
+    assert (hazard.source, hazard.state, hazard.jurisdiction_id) == ("drill", "reported", plan.jurisdiction_id)
+    assert "河堤护栏缺失 20 米" in hazard.description and hazard.reported_by == staff
+    actions.update_drill_action(item, by=staff, done=True)
+    actions.update_drill_action(plain, by=staff, becomes_hazard=True, hazard_note="仓库沙袋不足")
+    assert Hazard.unscoped.filter(source_app=actions.DRILL_SOURCE_APP).count() == 2
+
+    client.force_login(staff)
+    page = client.get(f"/plans/drills/{done.pk}/").content.decode()
+    assert hazard.number in page
+
+
 def test_training_cannot_be_in_the_future(demo_user: Any, plan: Plan) -> None:
     with pytest.raises(ValidationError, match="不能晚于今天"):
         actions.create_training(by=demo_user("township_staff"), jurisdiction=plan.jurisdiction, held_on=timezone.localdate() + timedelta(days=1),
