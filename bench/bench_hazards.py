@@ -175,6 +175,7 @@ def make_rows(
                 else:
                     submitted = assigned_at + timedelta(days=rng.randint(1, 30))
                     put(row, "submitted_at", submitted)
+                    put(row, "submitted_on", timezone.localdate(submitted))
                     if state == "closed":
                         put(row, "closed_at", submitted + timedelta(days=2))
             rows.append(row)

@@ -56,10 +56,10 @@ def colour_of(
 def colour_q(colour: str, today: date) -> Q:
     """A filter matching the open hazards that `colour_of` gives `colour` on `today`."""
     running = Q(state__in=[s.value for s in RECTIFICATION_STATES], deadline__isnull=False)
-    frozen = Q(state__in=[s.value for s in FROZEN_STATES], deadline__isnull=False, submitted_at__isnull=False)
-    red = (running & Q(deadline__lt=today)) | (frozen & Q(submitted_at__date__gt=F("deadline")))
+    frozen = Q(state__in=[s.value for s in FROZEN_STATES], deadline__isnull=False, submitted_on__isnull=False)
+    red = (running & Q(deadline__lt=today)) | (frozen & Q(submitted_on__gt=F("deadline")))
     yellow = (running & Q(deadline__gte=today, yellow_from__lte=today)) | (
-        frozen & Q(submitted_at__date__lte=F("deadline"), submitted_at__date__gte=F("yellow_from"))
+        frozen & Q(submitted_on__lte=F("deadline"), submitted_on__gte=F("yellow_from"))
     )
     if colour == Colour.RED:
         return red

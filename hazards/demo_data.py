@@ -321,6 +321,7 @@ class _Builder:
                 setattr(h, name, now)
         for event in events:
             event.at = min(event.at, now)
+        h.submitted_on = timezone.localdate(h.submitted_at) if h.submitted_at else None  # bulk_create skips save()
         self.events.append((h, events))
         return h
 

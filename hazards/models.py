@@ -10,10 +10,11 @@ lets lists filter and count by colour with plain indexed date comparisons.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hazards.choices import (
@@ -109,6 +110,9 @@ class Hazard(Registry):
 
     # Rectification and verification.
     submitted_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    # The local date of `submitted_at`, kept by `save()`: the frozen colour compares it with the
+    # deadline as plain columns (a per-row date cast of a timestamp is slow on SQLite).
+    submitted_on = models.DateField(_("整改完成日期"), null=True, blank=True, editable=False)
     rectified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("整改提交人"),
@@ -165,7 +169,7 @@ class Hazard(Registry):
                     "state",
                     "deadline",
                     "yellow_from",
-                    "submitted_at",
+                    "submitted_on",
                     "severity",
                 ],
                 name="hazards_live_cover",
@@ -180,6 +184,13 @@ class Hazard(Registry):
 
     def __str__(self) -> str:
         return f"{self.number} {self.description[:30]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.submitted_on = timezone.localdate(self.submitted_at) if self.submitted_at else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "submitted_at" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "submitted_on"}
+        super().save(*args, **kwargs)
 
 
 class HazardEvent(models.Model):

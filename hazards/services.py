@@ -39,7 +39,7 @@ EVENT_LABELS = {
 
 def hazard_colour(h: Hazard, today: date | None = None) -> str | None:
     """green, yellow or red for an open hazard on `today`; None once rejected or closed."""
-    submitted_on = timezone.localdate(h.submitted_at) if h.submitted_at else None
+    submitted_on = h.submitted_on
     return colours.colour_of(
         h.state, h.deadline, h.yellow_from, today or timezone.localdate(), submitted_on=submitted_on
     )

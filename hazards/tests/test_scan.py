@@ -141,6 +141,33 @@ def test_colour_filter_agrees_with_colour_of_on_each_boundary(assignee: Any) -> 
         assert found == [expected], day
 
 
+@pytest.mark.django_db
+def test_a_submitted_hazard_keeps_the_colour_of_its_local_submission_date(assignee: Any) -> None:
+    """The clock stops at submission; 23:30 in Beijing on the deadline day is still on time."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from hazards.colours import colour_of, colour_q
+    from hazards.models import Hazard
+
+    yellow = D - timedelta(days=6)
+    beijing = ZoneInfo("Asia/Shanghai")
+    for submitted, expected in [
+        (datetime.combine(D - timedelta(days=7), time(9), beijing), "green"),
+        (datetime.combine(D, time(23, 30), beijing), "yellow"),  # 15:30 UTC, same local day
+        (datetime.combine(D + timedelta(days=1), time(0, 30), beijing), "red"),  # still D in UTC
+    ]:
+        h = make_hazard(deadline=D, yellow=yellow, assignee=assignee, state="submitted")
+        h.submitted_at = submitted
+        h.save(update_fields=["submitted_at"])
+        h.refresh_from_db()
+        assert h.submitted_on == submitted.date()
+        later = D + timedelta(days=30)  # long after the deadline: the frozen colour does not move
+        assert colour_of(h.state, h.deadline, h.yellow_from, later, submitted_on=h.submitted_on) == expected
+        found = [c for c in ("green", "yellow", "red") if Hazard.unscoped.filter(colour_q(c, later), pk=h.pk).exists()]
+        assert found == [expected], submitted
+
+
 # --- reminders ----------------------------------------------------------------------------------
 
 
