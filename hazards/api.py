@@ -7,6 +7,7 @@
                                                   verify_fail, close, extend, decide_extension,
                                                   supervise, interim_measures, determination
     POST /api/v1/hazards/{id}/photos              add photos (multipart)
+    POST /api/v1/hazards/import                   import an Excel ledger (shared ledger toolkit)
     GET  /api/v1/hazards/{id}/photos/{photo_id}   the photo file, to whoever may see the hazard
 
 A state that does not allow the action answers 409 with the reason, a role that may not do
@@ -20,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
@@ -30,11 +31,13 @@ from accounts.roles import Capability, has_capability
 from hazards import actions, services
 from hazards.choices import OPEN_STATES, HazardSeverity, PhotoStage
 from hazards.filters import filter_hazards
+from hazards.ledgers import HAZARD_IMPORT_LEDGER, HazardImporter
 from hazards.models import DeadlineExtension, Hazard, HazardPhoto
 from jurisdictions.models import Jurisdiction
 from people.protection import mask_mobile
 from places.models import Place
 from yingji.api import ErrorOut, Page
+from yingji.ledgers.endpoints import ImportOut, import_upload
 from yingji.paging import DeferredPage
 
 router = Router(tags=["隐患"])
@@ -408,6 +411,21 @@ class SummaryOut(Schema):
     red: int
     major_open: int
     supervised_open: int
+
+
+@router.post(
+    "/hazards/import",
+    response={200: ImportOut, 400: ImportOut, 403: ErrorOut, 413: ErrorOut},
+    summary="导入隐患台账（.xlsx/.csv；dry_run 默认 true 只检查不写入；全部成功或全部不写入）",
+)
+@transaction.atomic
+def import_hazards(
+    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True, mapping: Form[str] = ""
+) -> Any:
+    # Declared before the /hazards/{hazard_id} routes so "import" is never read as an id.
+    importer = HazardImporter(request.user)
+    status, body = import_upload(HAZARD_IMPORT_LEDGER, file, importer, dry_run=dry_run, mapping=mapping, unit="条")
+    return Status(status, body)
 
 
 @router.get("/hazards/summary", response=SummaryOut, summary="隐患数量：未销号、绿黄红、重大和挂牌督办（同列表筛选）")

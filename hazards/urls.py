@@ -8,6 +8,7 @@ app_name = "hazards"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.hazard_list, name="list"),
     path("export.xlsx", views.hazard_export, name="export"),
+    *views.IMPORT_PAGES.urls(),
     path("report/", views.hazard_report, name="report"),
     path("report/places/", views.place_search, name="place_search"),
     path("my-tasks/", views.my_tasks, name="my_tasks"),

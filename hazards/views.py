@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
@@ -44,7 +44,7 @@ from hazards.choices import (
 from hazards.colours import colour_of, colour_q
 from hazards.filters import FILTER_KEYS, filter_hazards
 from hazards.forms import ACTION_FORMS, AssignForm, DecideExtensionForm, HazardFilterForm, ReportForm
-from hazards.ledgers import export_response, row_colour
+from hazards.ledgers import HAZARD_IMPORT_LEDGER, HazardImporter, export_response, row_colour
 from hazards.machine import STATE_LABELS, TransitionRefused
 from hazards.models import DeadlineExtension, Hazard, Recheck
 from hazards.services import EVENT_LABELS as TIMELINE_LABELS
@@ -55,6 +55,7 @@ from places.choices import PlaceCategory
 from places.models import Place
 from yingji.http import AuthenticatedRequest
 from yingji.ledgers import dated_filename
+from yingji.ledgers.pages import LedgerImportPages
 from yingji.paging import DeferredPage
 from yingji.scoping import path_codes
 
@@ -701,3 +702,26 @@ def hazard_geojson(request: AuthenticatedRequest) -> HttpResponse:
     )
     response["Content-Type"] = "application/geo+json"
     return response
+
+
+# A station's existing Excel ledger of hazards comes in through the shared import flow.
+IMPORT_PAGES = LedgerImportPages(
+    ledger=HAZARD_IMPORT_LEDGER,
+    key="hazards",
+    importer=HazardImporter,
+    capability=Capability.REPORT_HAZARD,
+    refusal=gettext_lazy("当前角色无权导入隐患台账"),
+    title=gettext_lazy("导入隐患台账"),
+    template_name="隐患台账",
+    namespace="hazards",
+    list_url_name="hazards:list",
+    list_title=gettext_lazy("隐患台账"),
+    noun=pgettext_lazy("导入计数", "条隐患"),
+    notes=(
+        gettext_lazy("场所按统一社会信用代码或名称识别，须已在场所台账登记；场所外的隐患填写所属辖区代码和具体位置。"),
+        gettext_lazy("隐患类别、灾种、等级和来源可填中文名称或接口代码。"),
+        gettext_lazy("相同场所、相同描述、相同发现日期的隐患已存在时跳过，不重复登记。"),
+        gettext_lazy("有确认、派单权限时，填了整改期限的隐患导入后即确认并派单。"),
+    ),
+    record_type="hazards.hazard",
+)
