@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.roles import Capability
 from audit.forms import ChangeFilterForm, LoginFilterForm
 from audit.models import ObjectChange
-from yingji.http import AuthenticatedRequest
+from yingji.http import AuthenticatedRequest, query_without_page
 
 PAGE_SIZE = 30
 
@@ -35,12 +35,6 @@ def require_audit(request: AuthenticatedRequest) -> None:
 
 def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def querystring(request: AuthenticatedRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @login_required
@@ -64,7 +58,7 @@ def changes(request: AuthenticatedRequest) -> HttpResponse:
     elif form.is_bound:
         rows = rows.none()
     page = Paginator(rows.order_by("-time", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/changes.html", {"form": form, "page": page, "query": querystring(request)})
+    return render(request, "audit/changes.html", {"form": form, "page": page, "query": query_without_page(request)})
 
 
 @login_required
@@ -80,5 +74,5 @@ def logins(request: AuthenticatedRequest) -> HttpResponse:
     if data.get("username"):
         rows = rows.filter(Q(username__icontains=data["username"].strip()))
     page = Paginator(rows.order_by("-attempt_time", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "failed": failed, "query": querystring(request)}
+    context = {"form": form, "page": page, "failed": failed, "query": query_without_page(request)}
     return render(request, "audit/logins.html", context)

@@ -193,7 +193,19 @@ class Hazard(Registry):
         super().save(*args, **kwargs)
 
 
-class HazardEvent(models.Model):
+class OfHazard:
+    """Rows that belong to one hazard are audited and scoped like that hazard."""
+
+    hazard_id: int
+
+    @property
+    def jurisdiction_path(self) -> str:
+        return str(
+            Hazard._base_manager.filter(pk=self.hazard_id).values_list("jurisdiction_path", flat=True).first() or ""
+        )
+
+
+class HazardEvent(OfHazard, models.Model):
     """One step on a hazard's timeline: who did what, when, and from which state to which."""
 
     hazard = models.ForeignKey(Hazard, on_delete=models.CASCADE, related_name="events")
@@ -223,12 +235,6 @@ class HazardEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
-    @property
-    def jurisdiction_path(self) -> str:
-        return str(
-            Hazard._base_manager.filter(pk=self.hazard_id).values_list("jurisdiction_path", flat=True).first() or ""
-        )
-
 
 def hazard_photo_path(instance: HazardPhoto, filename: str) -> str:
     """A random name under the hazard's folder; the uploaded name is never used as a path."""
@@ -238,7 +244,7 @@ def hazard_photo_path(instance: HazardPhoto, filename: str) -> str:
     return f"hazards/{instance.hazard_id}/{uuid.uuid4().hex}.{suffix}"
 
 
-class HazardPhoto(TimeStamped):
+class HazardPhoto(OfHazard, TimeStamped):
     """A photo taken when the hazard was found, as rectification evidence, or at verification."""
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="photos")
@@ -264,14 +270,8 @@ class HazardPhoto(TimeStamped):
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.get_stage_display()}"
 
-    @property
-    def jurisdiction_path(self) -> str:
-        return str(
-            Hazard._base_manager.filter(pk=self.hazard_id).values_list("jurisdiction_path", flat=True).first() or ""
-        )
 
-
-class DeadlineExtension(TimeStamped):
+class DeadlineExtension(OfHazard, TimeStamped):
     """A request to move a hazard's deadline (延期), and its approval or refusal."""
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="extensions")
@@ -315,12 +315,6 @@ class DeadlineExtension(TimeStamped):
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.old_deadline}→{self.new_deadline}"
 
-    @property
-    def jurisdiction_path(self) -> str:
-        return str(
-            Hazard._base_manager.filter(pk=self.hazard_id).values_list("jurisdiction_path", flat=True).first() or ""
-        )
-
 
 class DeadlinePolicy(TimeStamped):
     """Default deadlines by severity and the yellow threshold, for a jurisdiction and its subtree.
@@ -362,7 +356,7 @@ class DeadlinePolicy(TimeStamped):
         return self.jurisdiction.path if self.jurisdiction_id else ""  # type: ignore[union-attr]
 
 
-class Recheck(TimeStamped):
+class Recheck(OfHazard, TimeStamped):
     """A closed hazard drawn for a later re-check (回头看), and what the re-check found."""
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("隐患"), on_delete=models.CASCADE, related_name="rechecks")
@@ -394,9 +388,3 @@ class Recheck(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.due_on}"
-
-    @property
-    def jurisdiction_path(self) -> str:
-        return str(
-            Hazard._base_manager.filter(pk=self.hazard_id).values_list("jurisdiction_path", flat=True).first() or ""
-        )

@@ -38,7 +38,7 @@ from inspectionplans.ledgers import DRAW_LEDGER, TASK_LEDGER, draw_rows, task_ro
 from inspectionplans.models import AnnualPlan, InspectionPlan, InspectionTask, RandomDraw
 from jurisdictions.forms import add_action_errors
 from places.models import Place
-from yingji.http import AuthenticatedRequest
+from yingji.http import AuthenticatedRequest, query_without_page
 from yingji.ledgers import dated_filename, xlsx_response
 
 PAGE_SIZE = 25
@@ -48,12 +48,6 @@ TASK_PAGE_SIZE = 50
 def _require(request: AuthenticatedRequest) -> None:
     if not request.user.can(Capability.PLAN_INSPECTIONS):
         raise PermissionDenied(_("当前角色无权制定检查计划"))
-
-
-def _query(request: AuthenticatedRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def task_url(task_id: int) -> str | None:
@@ -93,7 +87,7 @@ def plan_list(request: AuthenticatedRequest) -> HttpResponse:
         "year": year,
         "page": page,
         "rows": rows,
-        "query": _query(request),
+        "query": query_without_page(request),
         "kinds": PlanKind.choices,
         "statuses": PlanStatus.choices,
         "kind": kind,
@@ -295,7 +289,7 @@ def plan_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "form": form,
         "page": page,
-        "query": _query(request),
+        "query": query_without_page(request),
         "progress": services.progress(InspectionTask.objects.filter(plan=plan)),
         "draws": list(RandomDraw.objects.filter(plan=plan).select_related("drawn_by")),
         "today": timezone.localdate(),
@@ -413,7 +407,7 @@ def draw_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "inspectionplans/draw_list.html",
-        {"page": page, "query": _query(request), "draw_plans": draw_plans.select_related("jurisdiction")[:50]},
+        {"page": page, "query": query_without_page(request), "draw_plans": draw_plans.select_related("jurisdiction")[:50]},
     )
 
 

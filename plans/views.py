@@ -54,7 +54,7 @@ from plans.models import Attachment, Drill, DrillAction, Plan, PositionCard, Tra
 from plans.queries import drills_base, filter_drills, filter_plans, filter_trainings, plans_base, trainings_base
 from plans.stats import training_summary
 from plans.targets import compute_targets
-from yingji.http import AuthenticatedRequest
+from yingji.http import AuthenticatedRequest, query_without_page
 from yingji.ledgers import Ledger, dated_filename, xlsx_response
 from yingji.ledgers.pages import LedgerImportPages
 
@@ -65,12 +65,6 @@ HISTORY_LIMIT = 30
 def _require(request: AuthenticatedRequest) -> None:
     if not request.user.can(Capability.EDIT_REGISTRY):
         raise PermissionDenied(_("当前角色无权修改预案、演练和培训台账"))
-
-
-def _query(request: AuthenticatedRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _year(request: AuthenticatedRequest) -> int:
@@ -102,7 +96,7 @@ def plan_list(request: AuthenticatedRequest) -> HttpResponse:
     plans = filter_plans(plans_base(), q=data.get("q"), kind=data.get("kind"), status=data.get("status"), overdue=bool(data.get("overdue")))
     page = Paginator(plans, PAGE_SIZE).get_page(request.GET.get("page"))
     townships = Jurisdiction.objects.active().filter(level=Level.TOWNSHIP).only("code", "name").order_by("path")
-    context = {"form": form, "page": page, "query": _query(request), "townships": townships, "today": timezone.localdate()}
+    context = {"form": form, "page": page, "query": query_without_page(request), "townships": townships, "today": timezone.localdate()}
     if request.htmx and request.htmx.target == "plan-results":
         return render(request, "plans/_plan_results.html", context)
     return render(request, "plans/plan_list.html", context)
@@ -314,7 +308,7 @@ def drill_index(request: AuthenticatedRequest) -> HttpResponse:
         "labels": {"drills": _("本级演练次数"), "villages": _("村(社区)数"), "with_drill": _("已演练村(社区)")},
     }
     context = {
-        "root": root, "year": year, "report": report, "page": page, "query": _query(request), "chart": chart,
+        "root": root, "year": year, "report": report, "page": page, "query": query_without_page(request), "chart": chart,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
         "unit_is_township": root.level == Level.COUNTY,
     }
@@ -426,7 +420,7 @@ def training_index(request: AuthenticatedRequest) -> HttpResponse:
     trainings = filter_trainings(trainings_base(), jurisdiction=root.code, year=year, audience=request.GET.get("audience") or None)
     page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "root": root, "year": year, "total": total, "rows": rows, "page": page, "query": _query(request),
+        "root": root, "year": year, "total": total, "rows": rows, "page": page, "query": query_without_page(request),
         "five_into": [(a.value, a.label) for a in FIVE_INTO], "audiences": Audience.choices, "kinds": TrainingKind.choices,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
     }

@@ -21,3 +21,10 @@ class AuthenticatedRequest(HttpRequest):
 
     user: User  # narrows HttpRequest.user (User | AnonymousUser)
     htmx: HtmxDetails
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The list's current filters as a query string, for the pager's links to add `page=` to."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
