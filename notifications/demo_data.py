@@ -60,6 +60,16 @@ DEFAULT_POLICIES: list[tuple[str, str, str, int, str, list[tuple[str, str, str, 
         "none",
         [("recipient", "", "", ["inapp", "sms"], 24 * 60)],
     ),
+    (
+        # A hazard red for days: the station's staff and the officer on duty must answer, else
+        # the township's leaders are told (the superior chain).
+        "隐患逾期升级",
+        "hazard.escalation",
+        "",
+        0,
+        "superior_chain",
+        [("recipient", "", "", ["inapp", "sms"], 4 * 60), ("duty_leader", "", "", ["sms"], 4 * 60)],
+    ),
 ]
 
 
