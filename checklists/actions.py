@@ -231,6 +231,7 @@ def create_checklist(*, by: Any, jurisdiction: Any = None, lineage: str = "", **
     return checklist
 
 
+@transaction.atomic
 def update_checklist(checklist: Checklist, *, by: Any, **values: Any) -> Checklist:
     """Change the header of a draft (name, what it applies to, effective date, source note)."""
     require_edit(by, checklist)
@@ -322,6 +323,7 @@ def publish(draft: Checklist, by: Any, *, effective_from: datetime.date | None =
     return draft
 
 
+@transaction.atomic
 def archive_checklist(checklist: Checklist, *, by: Any, reason: str) -> Checklist:
     """Withdraw a version (a draft abandoned, or a list no longer used). Inspections keep it."""
     require_edit(by, checklist)
@@ -334,6 +336,7 @@ def archive_checklist(checklist: Checklist, *, by: Any, reason: str) -> Checklis
 # --- items -------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_item(checklist: Checklist, *, by: Any, order: int | None = None, **values: Any) -> ChecklistItem:
     require_edit(by, checklist)
     checklist = locked(checklist)
@@ -349,6 +352,7 @@ def add_item(checklist: Checklist, *, by: Any, order: int | None = None, **value
     return item
 
 
+@transaction.atomic
 def update_item(item: ChecklistItem, *, by: Any, **values: Any) -> ChecklistItem:
     require_edit(by, item.checklist)
     _require_draft(item.checklist)
@@ -363,6 +367,7 @@ def update_item(item: ChecklistItem, *, by: Any, **values: Any) -> ChecklistItem
     return item
 
 
+@transaction.atomic
 def remove_item(item: ChecklistItem, *, by: Any) -> None:
     """Drop an item from a draft (a draft was never walked, so nothing refers to its items)."""
     require_edit(by, item.checklist)

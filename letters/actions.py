@@ -60,6 +60,7 @@ def default_signatory(place: Place, kind: str) -> str:
     return place.legal_rep_name or place.fire_responsible_name
 
 
+@transaction.atomic
 def sign(
     user: Any,
     place: Place,
@@ -123,6 +124,7 @@ def sign_many(user: Any, places: list[Place], *, year: int, kind: str, signed_on
     return created
 
 
+@transaction.atomic
 def withdraw(user: Any, letter: ResponsibilityLetter, *, reason: str) -> ResponsibilityLetter:
     require(user, Capability.EDIT_REGISTRY)
     if not reason.strip():
@@ -130,6 +132,7 @@ def withdraw(user: Any, letter: ResponsibilityLetter, *, reason: str) -> Respons
     return archive(locked(letter), by=user, reason=reason.strip())
 
 
+@transaction.atomic
 def set_rule(user: Any, kind: str, *, categories: list[str], active: bool = True) -> LetterRule:
     """Narrow or widen which places must sign a kind of letter (county-wide rule)."""
     from places.choices import PlaceCategory

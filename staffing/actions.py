@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +71,7 @@ def create_standard(
     return standard
 
 
+@transaction.atomic
 def update_standard(user: Any, standard: StaffingStandard, changes: dict[str, Any]) -> StaffingStandard:
     """Correct a standard that has not taken effect yet."""
     require(user, Capability.CONFIGURE_RULES)
